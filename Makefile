@@ -19,7 +19,7 @@ install: $(STAMP)
 
 # Front-end bundles (bpmn-js, dmn-js, form editor, axe-core) are built from npm packages into
 # web/static/dist; nothing is loaded from a CDN at run time.
-$(ASSETS): frontend/package.json frontend/package-lock.json $(wildcard frontend/src/*) $(wildcard frontend/build.mjs)
+$(ASSETS): frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/.bpmnlintrc $(shell find frontend/src -type f)
 	cd frontend && IBM_TELEMETRY_DISABLED=true npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	touch $(ASSETS)
 

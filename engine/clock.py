@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 @dataclass
@@ -52,12 +52,13 @@ class FixedClock:
         self.instant = self.instant + delta
 
 
-_current: ContextVar[Clock] = ContextVar("amtskoffer_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+_current: ContextVar[Clock | None] = ContextVar("amtskoffer_clock", default=None)
 
 
 def now() -> datetime:
     """The current instant of the running step (aware)."""
-    return _current.get().now()
+    return (_current.get() or _SYSTEM).now()
 
 
 def today() -> date:
@@ -76,4 +77,4 @@ def using(clock: Clock) -> Iterator[Clock]:
 
 
 def current() -> Clock:
-    return _current.get()
+    return _current.get() or _SYSTEM

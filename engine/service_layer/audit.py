@@ -1,0 +1,55 @@
+"""Audit trail queries: verification, case history, export."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from engine.audit.chain import VerifyResult
+from engine.audit.log import case_events, export_records, verify_case, verify_database
+from engine.errors import NotFound
+from engine.service_layer.actors import Actor
+from engine.store.models import Case
+
+if TYPE_CHECKING:
+    from engine.service_layer.core import Engine
+
+
+class AuditService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def verify(self) -> VerifyResult:
+        with self.engine.db.read() as s:
+            return verify_database(s)
+
+    def verify_case(self, case_id: uuid.UUID, actor: Actor) -> VerifyResult:
+        with self.engine.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} not found")
+            actor.require_authority(case.authority_id)
+            return verify_case(s, case_id)
+
+    def export_case(self, case_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
+        """The case history as JSON-ready data: case facts, every event, chain status."""
+        with self.engine.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} not found")
+            actor.require_authority(case.authority_id)
+            summary = self.engine.cases.summary(s, case)
+            result = verify_case(s, case_id)
+            return {
+                "case": {
+                    "id": str(case.id), "number": case.number, "service_id": case.service_id,
+                    "service_title": summary.service_title, "version_no": summary.version_no,
+                    "authority": summary.authority_key, "status": case.status, "title": case.title,
+                    "started_at": case.started_at.isoformat(), "started_by": case.started_by,
+                    "completed_at": case.completed_at.isoformat() if case.completed_at else None,
+                },
+                "chain": {"verified": result.ok, "events": result.events,
+                          "breaks": [{"global_seq": b.global_seq, "event_id": b.event_id, "reason": b.reason}
+                                     for b in result.breaks]},
+                "events": export_records(case_events(s, case_id)),
+            }

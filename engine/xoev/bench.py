@@ -1,0 +1,55 @@
+"""Benchmarks of the XMeld layer, for ``amtskoffer bench``.
+
+:func:`run` returns
+
+- ``xmeld_schema_compile_s``: compiling the bundle's entry schema from scratch (catalog
+  read, every XSD parsed, schema built) with the validator cache cleared; median of 3;
+- ``xmeld_generate_validate_median_ms``: one :func:`build_message` of the
+  ``rueckmeldung.anmeldunginland.0201`` example (input check, rendering, XSD validation),
+  median over 200 runs after one warm-up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from typing import Any
+
+from engine.settings import Settings
+from engine.xoev.examples import EXAMPLE_CREATED_AT
+from engine.xoev.generate import build_message, example_authorities, message_types
+from engine.xoev.validate import XMeldValidator
+
+BENCH_MESSAGE_TYPE = "rueckmeldung.anmeldunginland.0201"
+COMPILE_RUNS = 3
+GENERATE_RUNS = 200
+
+
+def run(settings: Settings, *, generate_runs: int = GENERATE_RUNS) -> dict[str, Any]:
+    """Measure; ``generate_runs`` below 200 only for smoke tests."""
+    compile_times = []
+    for _ in range(COMPILE_RUNS):
+        XMeldValidator.clear_cache()
+        start = time.perf_counter()
+        XMeldValidator.for_bundle(settings.xoev_schema_dir)
+        compile_times.append(time.perf_counter() - start)
+
+    mtype = message_types(settings)[BENCH_MESSAGE_TYPE]
+    author, reader = example_authorities(mtype)
+
+    def once() -> None:
+        build_message(BENCH_MESSAGE_TYPE, author=author, reader=reader, data=mtype.example.data,
+                      created_at=EXAMPLE_CREATED_AT, message_id=uuid.uuid4(), settings=settings)
+
+    once()  # warm-up: loads code lists and message types
+    generate_times = []
+    for _ in range(generate_runs):
+        start = time.perf_counter()
+        once()
+        generate_times.append(time.perf_counter() - start)
+    return {
+        "xmeld_schema_compile_s": round(statistics.median(compile_times), 4),
+        "xmeld_generate_validate_median_ms": round(statistics.median(generate_times) * 1000, 3),
+        "xmeld_generate_validate_runs": generate_runs,
+    }

@@ -1,0 +1,340 @@
+"""Building XMeld messages from message types and designer-mapped data.
+
+Contract of :func:`build_message`: it returns only messages that validate against the
+configured XSD bundle. In order, it
+
+1. finds the message type (:class:`DesignError` if unknown, with a suggestion);
+2. checks author and reader (:class:`InputInvalid`, fields ``author/…``, ``reader/…``);
+3. normalises ``data`` (NFC, ISO dates) and checks it against the type's input schema,
+   including DIN SPEC 91379 characters and code lists (:class:`InputInvalid` with German
+   messages per field) – no XML has been produced when this fails;
+4. renders the payload template and wraps it in the centrally built root element and
+   header (``nachrichtenkopf.g2g``, ``anschrift.leser``, ``anschrift.autor``);
+5. validates the result against the XSD (:class:`MessageInvalid` – a template bug).
+
+It has no side effects: storing the message in an outbox and delivering it is the
+caller's business. Clock and UUID come in as arguments, so results are reproducible.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from jinja2 import Template
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from engine import din91379
+from engine.errors import DesignError, InputInvalid, MessageInvalid
+from engine.settings import Settings
+from engine.xoev.codelists import CodeListRegistry
+from engine.xoev.input_schema import input_errors, normalize
+from engine.xoev.message_types import (
+    EXAMPLE_FILE,
+    TEMPLATE_FILE,
+    LoadedTypes,
+    MessageType,
+    load_message_types,
+    load_one,
+    type_directories,
+)
+from engine.xoev.templating import build_environment
+from engine.xoev.validate import XMeldValidator
+
+NACHRICHTEN_LIST = "urn:de:xmeld:schluesseltabelle:xmeld.nachrichten"
+VERZEICHNISDIENST_LIST = "urn:xoev-de:kosit:codeliste:verzeichnisdienst"
+ERREICHBARKEIT_LIST = "urn:de:xoev:codeliste:erreichbarkeit"
+DVDV_PRAEFIX_LIST = "urn:xoev-de:bund:bmi:bit:codeliste:dvdv.praefix"
+KANAL_EMAIL = "01"
+TEST_ATTRIBUTE = "Testnachricht - nicht fachlich verarbeiten"  # DIN SPEC 91379 has no en dash
+
+_DVDV_KENNUNG = re.compile(r"^([a-z]+):([0-9A-Za-z]+)$")
+_PLZ = re.compile(r"^[0-9]{5}$")
+_HAUSNUMMER = re.compile(r"^[0-9]{1,4}\s*[A-Za-z]{0,2}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# The header is the same for every G2G message; only the payload differs per type.
+_ENVELOPE = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<xmeld:{{ root }} xmlns:xmeld="{{ namespace }}" standard="XMeld" version="{{ version }}" \
+produkt="{{ product }}" produkthersteller="{{ vendor }}"\
+{% if product_version %} produktversion="{{ product_version }}"{% endif %}\
+{% if test %} test="{{ test }}"{% endif %}>
+  <nachrichtenkopf.g2g>
+    <identifikation.nachricht>
+      <nachrichtenUUID>{{ message_id }}</nachrichtenUUID>
+      {{ code("nachrichtentyp", nachrichten_list, message_code) }}
+      <erstellungszeitpunkt>{{ created_at | xsd_datetime }}</erstellungszeitpunkt>
+    </identifikation.nachricht>
+{% for role, authority in (("leser", reader), ("autor", author)) %}
+    <{{ role }}>
+      {{ code("verzeichnisdienst", verzeichnisdienst_list, "DVDV") }}
+      <kennung>{{ authority.dvdv_kennung }}</kennung>
+      <name>{{ authority.name }}</name>
+{% if authority.email %}
+      <erreichbarkeit>{{ code("kanal", erreichbarkeit_list, kanal_email) }}<kennung>{{ authority.email }}</kennung>\
+</erreichbarkeit>
+{% endif %}
+    </{{ role }}>
+{% endfor %}
+  </nachrichtenkopf.g2g>
+{% for role, authority in (("leser", reader), ("autor", author)) %}
+  <anschrift.{{ role }}>
+    <gebaeude>{{ hausnummer(authority.hausnummer) }}<postleitzahl>{{ authority.postleitzahl }}</postleitzahl>\
+<strasse>{{ authority.strasse }}</strasse><wohnort>{{ authority.ort }}</wohnort></gebaeude>
+  </anschrift.{{ role }}>
+{% endfor %}
+{{ payload }}
+</xmeld:{{ root }}>
+"""
+
+
+# Compiled once per environment (compiling costs about as much as rendering).
+_envelopes: weakref.WeakKeyDictionary[SandboxedEnvironment, Template] = weakref.WeakKeyDictionary()
+
+
+def _envelope(env: SandboxedEnvironment) -> Template:
+    template = _envelopes.get(env)
+    if template is None:
+        template = _envelopes[env] = env.from_string(_ENVELOPE)
+    return template
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthorityRef:
+    """An authority as it appears in a message header (``leser``/``autor`` + postal address)."""
+
+    name: str
+    """Name as registered in the DVDV, e.g. ``Stadt Neubukow - Meldebehörde``."""
+    dvdv_kennung: str
+    """DVDV organisation key ``<praefix>:<key>``, e.g. ``ags:13072074``."""
+    strasse: str
+    hausnummer: str
+    """Digits with an optional letter (``"1"``, ``"12a"``); ``""`` if the address has none."""
+    postleitzahl: str
+    ort: str
+    email: str | None = None
+    """Functional mailbox; required for the author (``autor/erreichbarkeit`` is 1..n)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GeneratedMessage:
+    """A message that validated against the XSD bundle."""
+
+    message_id: UUID
+    message_type: str
+    code: str
+    author: AuthorityRef
+    reader: AuthorityRef
+    created_at: datetime
+    xml: bytes
+    """UTF-8 encoded document with XML declaration."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageTypeProblem:
+    """One finding of :func:`check_message_types`."""
+
+    message_type: str
+    file: str
+    message: str
+    """German, for the designer."""
+    detail: str
+    """English, for logs."""
+
+
+def codelists_dir(settings: Settings) -> Path:
+    # Settings has no field of its own for this yet; the folder sits next to the message types.
+    configured = getattr(settings, "codelists_dir", None)
+    return Path(configured) if configured else settings.message_types_dir.parent / "codelists"
+
+
+def _registry(settings: Settings) -> CodeListRegistry:
+    return CodeListRegistry.load(codelists_dir(settings), settings.xoev_schema_dir)
+
+
+def _loaded(settings: Settings) -> LoadedTypes:
+    return load_message_types(settings.message_types_dir, _registry(settings), settings.xoev_schema_dir)
+
+
+def message_types(settings: Settings) -> dict[str, MessageType]:
+    """All message types of ``settings.message_types_dir`` by name (cached, reloaded on change)."""
+    return dict(_loaded(settings).types)
+
+
+def _authority_errors(role: str, authority: AuthorityRef, registry: CodeListRegistry, bundle: Path,
+                      *, email_required: bool) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(f"{role}/{field}", []).append(message)
+
+    for field in ("name", "strasse", "ort"):
+        value = din91379.normalize(getattr(authority, field) or "")
+        if not value.strip():
+            add(field, "Pflichtangabe fehlt.")
+        elif not din91379.is_valid(value, "B", bundle=bundle):
+            bad = ", ".join(din91379.invalid_characters(value, "B", bundle=bundle))
+            add(field, f"Enthält Zeichen, die nach DIN SPEC 91379 nicht zulässig sind: {bad}.")
+    match = _DVDV_KENNUNG.match(authority.dvdv_kennung or "")
+    if match is None:
+        add("dvdv_kennung", "Erwartet wird eine DVDV-Kennung der Form präfix:schlüssel, z. B. ags:13072074.")
+    elif match.group(1) not in registry.get(DVDV_PRAEFIX_LIST):
+        add("dvdv_kennung", f"Das DVDV-Präfix „{match.group(1)}“ ist nicht in der Präfix-Codeliste.")
+    if not _PLZ.match(authority.postleitzahl or ""):
+        add("postleitzahl", "Erwartet wird eine fünfstellige Postleitzahl.")
+    if authority.hausnummer and not _HAUSNUMMER.match(authority.hausnummer):
+        add("hausnummer", "Erwartet wird eine Hausnummer wie 12 oder 12a.")
+    if authority.email is None:
+        if email_required:
+            add("email", "Pflichtangabe fehlt (der Absender muss erreichbar sein).")
+    elif not _EMAIL.match(authority.email) or not din91379.is_valid(authority.email, "C", bundle=bundle):
+        add("email", "Erwartet wird eine E-Mail-Adresse.")
+    return errors
+
+
+def _normalized_authority(authority: AuthorityRef) -> dict[str, Any]:
+    return {f.name: normalize(getattr(authority, f.name)) for f in fields(AuthorityRef)}
+
+
+def build_message(
+    message_type: str,
+    *,
+    author: AuthorityRef,
+    reader: AuthorityRef,
+    data: Mapping[str, Any],
+    created_at: datetime,
+    message_id: UUID,
+    settings: Settings,
+) -> GeneratedMessage:
+    """Build one valid message (see the module docstring for the steps and errors)."""
+    loaded = _loaded(settings)
+    mtype = loaded.types.get(message_type)
+    if mtype is None:
+        close = difflib.get_close_matches(message_type, list(loaded.types), n=1)
+        hint = f" Meinten Sie {close[0]}?" if close else ""
+        raise DesignError(f"unknown message type {message_type!r}",
+                          user_message=f"Den Nachrichtentyp „{message_type}“ gibt es nicht.{hint}",
+                          message_type=message_type)
+    return _build(mtype, loaded.env, author=author, reader=reader, data=data, created_at=created_at,
+                  message_id=message_id, settings=settings)
+
+
+def _build(
+    mtype: MessageType,
+    env: SandboxedEnvironment,
+    *,
+    author: AuthorityRef,
+    reader: AuthorityRef,
+    data: Mapping[str, Any],
+    created_at: datetime,
+    message_id: UUID,
+    settings: Settings,
+) -> GeneratedMessage:
+    if created_at.tzinfo is None or created_at.utcoffset() is None:
+        raise ValueError("created_at must be timezone-aware (XÖV time stamps carry a zone)")
+    registry = _registry(settings)
+    bundle = settings.xoev_schema_dir
+
+    errors = _authority_errors("author", author, registry, bundle, email_required=True)
+    errors |= _authority_errors("reader", reader, registry, bundle, email_required=False)
+    payload_data = normalize(data)
+    errors |= input_errors(mtype.validator, payload_data)
+    if errors:
+        raise InputInvalid(
+            f"input for {mtype.name} is invalid: {sorted(errors)}",
+            errors=errors,
+            user_message="Die Angaben für die Nachricht „" + mtype.title_de + "“ sind unvollständig "
+            "oder enthalten unzulässige Zeichen.",
+            message_type=mtype.name,
+        )
+
+    validator = XMeldValidator.for_bundle(bundle)
+    payload = mtype.template.render(data=payload_data)
+    xml = _envelope(env).render(
+        root=mtype.root_element,
+        namespace=validator.namespace,
+        version=validator.version,
+        product=settings.product_name,
+        vendor=settings.product_vendor,
+        product_version=settings.product_version,
+        test=TEST_ATTRIBUTE if settings.test_messages else "",
+        message_id=str(message_id),
+        message_code=mtype.code,
+        created_at=created_at,
+        author=_normalized_authority(author),
+        reader=_normalized_authority(reader),
+        payload=Markup(payload),  # already escaped by the sandboxed, autoescaping template
+        nachrichten_list=NACHRICHTEN_LIST,
+        verzeichnisdienst_list=VERZEICHNISDIENST_LIST,
+        erreichbarkeit_list=ERREICHBARKEIT_LIST,
+        kanal_email=KANAL_EMAIL,
+    ).encode("utf-8")
+    validator.validate(xml, message_type=mtype.name, message_id=str(message_id))
+    return GeneratedMessage(
+        message_id=message_id,
+        message_type=mtype.name,
+        code=mtype.code,
+        author=author,
+        reader=reader,
+        created_at=created_at,
+        xml=xml,
+    )
+
+
+def example_authorities(mtype: MessageType) -> tuple[AuthorityRef, AuthorityRef]:
+    """Author and reader of the type's ``example.json``."""
+    return AuthorityRef(**mtype.example.author), AuthorityRef(**mtype.example.reader)
+
+
+def check_message_types(settings: Settings) -> list[MessageTypeProblem]:
+    """Everything wrong with the message types, for the catalog check (empty: all good).
+
+    Per folder: files readable, ``message.toml`` complete, input schema a valid JSON Schema
+    with checked text fields, template syntax, and the example builds a valid message.
+    Also reports inconsistencies between the copied code lists and the XSD bundle.
+    """
+    problems: list[MessageTypeProblem] = []
+    registry = _registry(settings)
+    bundle = settings.xoev_schema_dir
+    for text in registry.problems:
+        problems.append(MessageTypeProblem(message_type="", file=str(registry.codelists_dir), detail=text,
+                                           message=f"Codelisten: {text}"))
+    try:
+        directories = type_directories(settings.message_types_dir)
+    except DesignError as err:
+        return [*problems, MessageTypeProblem(message_type="", file=str(settings.message_types_dir),
+                                              message=err.user_message, detail=str(err))]
+    # A fresh environment: one broken folder must not stop the others from being checked.
+    env = build_environment(settings.message_types_dir.resolve(), registry, bundle.resolve())
+    for directory in directories:
+        try:
+            mtype = load_one(directory, env, registry, bundle)
+            author, reader = example_authorities(mtype)
+            _build(mtype, env, author=author, reader=reader, data=mtype.example.data,
+                   created_at=datetime.fromisoformat("2025-11-03T10:15:30.123+01:00"),
+                   message_id=UUID("00000000-0000-4000-8000-000000000000"), settings=settings)
+        except InputInvalid as err:
+            listed = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.errors.items())
+            problems.append(MessageTypeProblem(message_type=directory.name, file=str(directory / EXAMPLE_FILE),
+                                               message=f"Das Beispiel ist ungültig – {listed}", detail=str(err)))
+        except MessageInvalid as err:  # the template wrote XML the XSD rejects
+            problems.append(MessageTypeProblem(message_type=directory.name, file=str(directory / TEMPLATE_FILE),
+                                               message=err.user_message, detail=str(err)))
+        except (DesignError, TypeError) as err:
+            user = getattr(err, "user_message", str(err))
+            file = getattr(err, "context", {}).get("file", str(directory))
+            problems.append(MessageTypeProblem(message_type=directory.name, file=file, message=user,
+                                               detail=str(err)))
+        except Exception as err:  # a folder broken in an unforeseen way must not hide the others' findings
+            problems.append(MessageTypeProblem(message_type=directory.name, file=str(directory),
+                                               message=getattr(err, "user_message", str(err)), detail=repr(err)))
+    return problems
