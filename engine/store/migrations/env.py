@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from engine.store.models import Base
+from engine.store.tables import import_all_models
 
+import_all_models()
 config = context.config
 target_metadata = Base.metadata
 
