@@ -439,6 +439,29 @@ def bench(out: str, quick: bool) -> None:
     _dump(results)
 
 
+@main.command()
+@click.option("--check", is_flag=True, help="Nur prüfen, ob die Dokumentation aktuell ist (Exit-Code 1 sonst).")
+def docs(check: bool) -> None:
+    """docs/operations.md und die Hilfsfunktionstabelle aus den Registern neu erzeugen."""
+    import shutil
+    import tempfile
+
+    from amtskoffer.docs import refresh
+    from engine.operations import default_registry
+
+    target = PROJECT_ROOT / "docs"
+    if check:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "docs"
+            shutil.copytree(target, copy)
+            changed = refresh(copy, default_registry())
+        for p in changed:
+            click.echo(f"veraltet: docs/{p.name}")
+        sys.exit(1 if changed else 0)
+    for p in refresh(target, default_registry()):
+        click.echo(f"aktualisiert: docs/{p.name}")
+
+
 def _load_plugins() -> None:
     """Commands contributed by other parts (XMeld, register, users) register themselves here."""
     import importlib
