@@ -1,7 +1,8 @@
 """Step cost as a case's history grows (issue: engine core, "Benchmark").
 
-A loop process (``tests/fixtures/packages/schleife``) where every round is one user task that
-adds 5 new form fields, as a multi-person Anmeldung accumulates data. Measured through the
+A loop process (``tests/fixtures/packages/schleife``) where every round is one user task whose
+5 form fields are appended as a new person to the case data, as a multi-person Anmeldung
+accumulates data (200 rounds: 1,000 values). Measured through the
 real service layer (form validation, SQLite WAL with synchronous=FULL, audit chain):
 
 - *warm* steps: the case's workflow is in the in-process cache;
@@ -38,11 +39,20 @@ from engine.settings import PROJECT_ROOT, Settings
 from engine.store.db import connect
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
-FIELDS = ("vorname", "familienname", "geburtsort", "strasse", "hausnummer")
+def _letters(i: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "BA": names must be letters only (DIN 91379 datatype A)."""
+    out = ""
+    while True:
+        i, r = divmod(i, 26)
+        out = chr(ord("A") + r) + out
+        if i == 0:
+            return out
 
 
 def _fields(i: int) -> dict[str, Any]:
-    return {f"p{i}_{f}": f"Wert {i} {f}" for f in FIELDS}
+    """The 5 fields of person number ``i`` (one loop round adds one person to ``personen``)."""
+    return {"vorname": f"Person{_letters(i).lower()}", "familienname": f"Testfall-{_letters(i)}",
+            "geburtsort": "Rerik", "strasse": "Testweg", "hausnummer": str(i + 1)}
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.audit.chain import (
     GENESIS,
@@ -44,55 +45,57 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def append(session: Session, events: Sequence[NewEvent], *, at: datetime) -> list[AuditEvent]:
-    """Append ``events`` to the global chain and to their case chains; returns the rows."""
+def append(session: Session, events: Sequence[NewEvent], *, at: datetime) -> list[EventRecord]:
+    """Append ``events`` to the global chain and to their case chains; returns the records.
+
+    Uses Core statements on the session's connection (events are only ever inserted); the
+    case rows' chain heads are updated in the database and in any loaded ORM object.
+    """
     if not events:
         return []
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    conn = session.connection()
+    head_table = AuditHead.__table__
+    head = conn.execute(select(head_table.c.global_seq, head_table.c.hash)
+                        .where(head_table.c.id == 1).with_for_update()).first()
     if head is None:
-        head = AuditHead(id=1, global_seq=0, hash=GENESIS)
-        session.add(head)
-    cases: dict[uuid.UUID, Case] = {}
-    rows = []
+        conn.execute(insert(head_table).values(id=1, global_seq=0, hash=GENESIS))
+        global_seq, global_hash = 0, GENESIS
+    else:
+        global_seq, global_hash = head
+    case_heads: dict[uuid.UUID, list[Any]] = {}
+    records: list[EventRecord] = []
     stamp = _iso(at)
     for ev in events:
-        case = None
+        case_id = str(ev.case_id) if ev.case_id is not None else None
+        prev_case = None
+        case_seq = None
         if ev.case_id is not None:
-            case = cases.get(ev.case_id) or session.get(Case, ev.case_id)
-            if case is None:
-                raise LookupError(f"audit event for unknown case {ev.case_id}")
-            cases[ev.case_id] = case
-        row = AuditEvent(
-            id=uuid.uuid4(),
-            global_seq=head.global_seq + 1,
-            case_id=ev.case_id,
-            case_seq=(case.audit_seq + 1) if case else None,
-            type=ev.type,
-            actor=ev.actor,
-            at=stamp,
-            payload=canonical(ev.payload),
-            prev_global_hash=head.hash,
-            prev_case_hash=(case.audit_hash or GENESIS) if case else None,
-        )
-        row.hash = compute_hash(
-            id=str(row.id),
-            global_seq=row.global_seq,
-            case_id=str(row.case_id) if row.case_id else None,
-            case_seq=row.case_seq,
-            type=row.type,
-            actor=row.actor,
-            at=row.at,
-            payload=row.payload,
-            prev_global_hash=row.prev_global_hash,
-            prev_case_hash=row.prev_case_hash,
-        )
-        session.add(row)
-        head.global_seq, head.hash = row.global_seq, row.hash
-        if case is not None:
-            case.audit_seq, case.audit_hash = row.case_seq or 0, row.hash
-        rows.append(row)
-    session.flush()
-    return rows
+            if ev.case_id not in case_heads:
+                case = session.get(Case, ev.case_id)
+                if case is None:
+                    raise LookupError(f"audit event for unknown case {ev.case_id}")
+                case_heads[ev.case_id] = [case.audit_seq, case.audit_hash or GENESIS, case]
+            ch = case_heads[ev.case_id]
+            case_seq, prev_case = ch[0] + 1, ch[1]
+        fields = dict(id=str(uuid.uuid4()), global_seq=global_seq + 1, case_id=case_id, case_seq=case_seq,
+                      type=ev.type, actor=ev.actor, at=stamp, payload=canonical(ev.payload),
+                      prev_global_hash=global_hash, prev_case_hash=prev_case)
+        record = EventRecord(**fields, hash=compute_hash(**fields))
+        records.append(record)
+        global_seq, global_hash = record.global_seq, record.hash
+        if ev.case_id is not None:
+            case_heads[ev.case_id][0:2] = [case_seq, record.hash]
+    conn.execute(insert(AuditEvent.__table__), [
+        {**{k: getattr(r, k) for k in ("global_seq", "case_seq", "type", "actor", "at", "payload",
+                                       "prev_global_hash", "prev_case_hash", "hash")},
+         "id": uuid.UUID(r.id), "case_id": uuid.UUID(r.case_id) if r.case_id else None}
+        for r in records])
+    conn.execute(update(head_table).where(head_table.c.id == 1).values(global_seq=global_seq, hash=global_hash))
+    for case_id_key, (seq, h, case) in case_heads.items():
+        conn.execute(update(Case.__table__).where(Case.id == case_id_key).values(audit_seq=seq, audit_hash=h))
+        set_committed_value(case, "audit_seq", seq)
+        set_committed_value(case, "audit_hash", h)
+    return records
 
 
 def to_record(row: AuditEvent) -> EventRecord:

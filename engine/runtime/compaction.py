@@ -24,7 +24,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 KEEP_LEVELS = 3
-MIN_TASKS = 40
+MIN_TASKS = 0
 
 
 def _path_to_root(task: Task) -> list[Task]:

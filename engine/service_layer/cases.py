@@ -12,13 +12,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import clock
 from engine.audit.chain import jsonable
@@ -30,7 +32,7 @@ from engine.errors import (
     InputInvalid,
     NotFound,
 )
-from engine.forms.validate import to_form_values, validate_submission
+from engine.forms import apply_submission, to_form_values, validate_submission
 from engine.operations.context import OperationContext
 from engine.runtime import runner, state
 from engine.runtime.compaction import compact
@@ -46,6 +48,18 @@ if TYPE_CHECKING:
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _templates = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _lenient = SandboxedEnvironment(autoescape=False)
+
+
+_CASES = Case.__table__
+_INSERT_STATE = insert(CaseState.__table__)
+_INSERT_STEP = insert(CaseStep.__table__)
+_STEP_COLUMNS = ("state_seq", "status", "updated_at", "ready_tasks", "waiting_for", "next_timer_at", "title",
+                 "version", "completed_at", "labels")
+_UPDATE_CASE = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
+    .values({c: bindparam(c) for c in _STEP_COLUMNS})
+)
 
 
 @dataclass
@@ -211,40 +225,54 @@ class CaseService:
 
     def _finish(self, s: Session, case: Case, package: CompiledPackage, wf: BpmnWorkflow, step: _Step,
                 trace: runner.StepTrace, ctx: OperationContext, actor: Actor, now: datetime) -> None:
+        """Persist a step: state row, step row, case row (optimistic), subscriptions, audit events.
+
+        Written with Core statements rather than ORM objects: these rows are only ever inserted
+        (or, for the case, updated in one statement), so the unit-of-work bookkeeping would be pure
+        overhead on the hottest path of the engine.
+        """
         had_subscriptions = any(w.get("kind") == "message" for w in case.waiting_for or [])
         compact(wf)
         text = state.dumps(wf)
         seq = case.state_seq + 1
-        s.add(CaseState(case_id=case.id, seq=seq, state=text, serializer=state.FORMAT, created_at=now))
-        s.add(CaseStep(case_id=case.id, seq=seq, kind=step.kind, task_id=step.task_id, task_spec=step.task_spec,
-                       task_name=step.task_name, actor=actor.name, at=now, submitted=step.submitted,
-                       path=list(trace.path), irreversible=ctx.irreversible))
+        conn = s.connection()
+        conn.execute(_INSERT_STATE, {"case_id": case.id, "seq": seq, "state": text, "serializer": state.FORMAT,
+                                     "created_at": now})
+        conn.execute(_INSERT_STEP, {
+            "id": uuid.uuid4(), "case_id": case.id, "seq": seq, "kind": step.kind, "task_id": step.task_id,
+            "task_spec": step.task_spec, "task_name": step.task_name, "actor": actor.name, "at": now,
+            "submitted": step.submitted, "path": list(trace.path), "irreversible": ctx.irreversible,
+            "superseded": False})
         timers, subs = runner.waiting(wf)
         ready = runner.ready_user_tasks(wf)
         status = runner.status(wf)
-        previous_version = case.version
-        case.state_seq = seq
-        case.status = status
-        case.updated_at = now
-        case.ready_tasks = [{"task_id": str(t.id), "spec": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or "",
-                             "lane": t.task_spec.lane} for t in ready]
-        case.waiting_for = [{"kind": "timer", "name": t.name, "due": t.due.isoformat(), "element": t.element}
-                            for t in timers] + [{"kind": "message", "name": m.message_name} for m in subs]
-        case.next_timer_at = min((t.due for t in timers), default=None)
-        if status == "completed":
-            case.completed_at = now
-        case.title = self._title(package, wf, case.title)
-        labels = wf.data.get("labels") if isinstance(wf.data.get("labels"), dict) else None
-        if labels is None:
-            last = wf.last_task
-            labels = last.data.get("labels") if last is not None and isinstance(last.data.get("labels"), dict) else None
-        if labels is not None:
-            case.labels = jsonable(labels)
+        values: dict[str, Any] = {
+            "state_seq": seq,
+            "status": status,
+            "updated_at": now,
+            "ready_tasks": [{"task_id": str(t.id), "spec": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or "",
+                             "lane": t.task_spec.lane} for t in ready],
+            "waiting_for": [{"kind": "timer", "name": t.name, "due": t.due.isoformat(), "element": t.element}
+                            for t in timers] + [{"kind": "message", "name": m.message_name} for m in subs],
+            "next_timer_at": min((t.due for t in timers), default=None),
+            "title": self._title(package, wf, case.title),
+            "version": case.version + 1,
+        }
+        values["completed_at"] = now if status == "completed" else case.completed_at
+        labels = _labels(wf)
+        values["labels"] = jsonable(labels) if labels is not None else case.labels
+        # Optimistic lock: the UPDATE only matches if nobody committed a step in between.
+        result = conn.execute(_UPDATE_CASE, {**values, "b_id": case.id, "b_version": case.version})
+        if result.rowcount != 1:
+            raise Conflict(f"case {case.number} changed concurrently")
+        for key, value in values.items():
+            set_committed_value(case, key, value)
         if had_subscriptions:
-            s.execute(delete(CaseSubscription).where(CaseSubscription.case_id == case.id))
-        for sub in subs:
-            s.add(CaseSubscription(case_id=case.id, message_name=sub.message_name, correlation=sub.correlation,
-                                   expressions=sub.expressions))
+            conn.execute(delete(CaseSubscription.__table__).where(CaseSubscription.case_id == case.id))
+        if subs:
+            conn.execute(insert(CaseSubscription.__table__), [
+                {"case_id": case.id, "message_name": sub.message_name, "correlation": sub.correlation,
+                 "expressions": sub.expressions} for sub in subs])
         events: list[NewEvent] = []
         if step.event_type:
             payload = dict(step.event_payload or {})
@@ -256,20 +284,10 @@ class CaseService:
         if status == "completed":
             events.append(NewEvent(type="case_completed", actor=actor.name, case_id=case.id,
                                    payload={"state_seq": seq}))
-        # Optimistic lock: the UPDATE only matches if nobody committed a step in between.
-        result = s.execute(
-            update(Case).where(Case.id == case.id, Case.version == previous_version)
-            .values(version=previous_version + 1).execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise Conflict(f"case {case.number} changed concurrently")
-        case.version = previous_version + 1
-        s.flush()
         append(s, events, at=now)
 
     def _title(self, package: CompiledPackage, wf: BpmnWorkflow, fallback: str) -> str:
-        template = package.manifest.case_title
-        if not template:
+        if not package.manifest.case_title:
             return fallback
         data: dict[str, Any] = {}
         last = wf.last_task
@@ -278,7 +296,7 @@ class CaseService:
         for t in runner.ready_user_tasks(wf):
             data.update(t.data)
         try:
-            rendered = _lenient.from_string(template).render(**data).strip()
+            rendered = _title_template(package.manifest.case_title).render(**data).strip()
         except TemplateError:
             return fallback
         return rendered[:300] or fallback
@@ -297,12 +315,18 @@ class CaseService:
         return task
 
     def _validated(self, package: CompiledPackage, task: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The task data a submission sets: every field of the form (``None`` when left empty).
+
+        Empty fields are set to ``None`` rather than left out, so clearing a field in a
+        correction does not leave the old value behind and scripts can test ``if telefon:``.
+        """
         props = task.task_spec.extensions.get("properties", {})
         schema_file = props.get("formJsonSchemaFilename")
         if not schema_file:
             return {}
         form = package.form(schema_file, props.get("formUiSchemaFilename"))
-        return validate_submission(form, data, context=task.data)
+        cleaned = validate_submission(form, data, context=task.data)
+        return apply_submission(form, {}, cleaned)
 
     def submit(self, case_id: uuid.UUID, task_id: str, data: Mapping[str, Any], actor: Actor, *,
                expected_version: int | None = None) -> StepOutcome:
@@ -405,8 +429,13 @@ class CaseService:
         return fired
 
     def deliver_message(self, name: str, payload: Mapping[str, Any], *, source: str = "api",
-                        actor: Actor | None = None) -> DeliveryResult:
-        """Correlate a business message to the case waiting for it and continue that case."""
+                        actor: Actor | None = None,
+                        on_correlated: Callable[[Session, uuid.UUID], None] | None = None) -> DeliveryResult:
+        """Correlate a business message to the case waiting for it and continue that case.
+
+        ``on_correlated(session, case_id)`` runs inside the case's step transaction (the inbound
+        store marks its message there, so "processed" and the case step commit together).
+        """
         actor = actor or Actor.system("messages")
         with self.engine.db.read() as s:
             subs = list(s.execute(select(CaseSubscription).where(CaseSubscription.message_name == name)).scalars())
@@ -427,6 +456,8 @@ class CaseService:
             if match is None:
                 raise Conflict(f"case {case.number} no longer waits for {name}")
             runner.deliver_message(wf, match.task_id, payload, trace)
+            if on_correlated is not None:
+                on_correlated(s, case.id)
             return _Step(kind="message", event_type="message_received",
                          event_payload={"message": name, "source": source, "payload": jsonable(dict(payload))})
 
@@ -539,6 +570,20 @@ class CaseService:
             if row is None:
                 raise NotFound(f"state {seq} of {case_id} not found")
             return row.state
+
+
+@lru_cache(maxsize=256)
+def _title_template(source: str) -> Template:
+    return _lenient.from_string(source)
+
+
+def _labels(wf: BpmnWorkflow) -> dict[str, Any] | None:
+    """The ``labels`` dict a process set (search keys for the case), if any."""
+    for data in (wf.data, wf.last_task.data if wf.last_task is not None else {}):
+        labels = data.get("labels")
+        if isinstance(labels, dict):
+            return labels
+    return None
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -33,8 +33,8 @@ def main() -> None:
             if c.status != "active":
                 continue
             h = c.version - 1
-            data = {f"p{h}_{f}": f"{c.number} {h}" for f in ("vorname", "familienname", "ort", "strasse", "nr")}
-            data["weitere"] = True
+            data = {"vorname": "Crash", "familienname": "Testfall", "geburtsort": "Rerik",
+                    "strasse": c.number, "hausnummer": str(h), "weitere": True}
             engine.cases.submit(c.id, c.ready_tasks[0]["task_id"], data, actor)
             done += 1
             print("step", c.number, h + 1, flush=True)

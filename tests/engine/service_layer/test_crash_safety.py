@@ -53,9 +53,9 @@ def check_consistent(engine) -> int:  # type: ignore[no-untyped-def]
             ready = [str(t.id) for t in runner.ready_user_tasks(wf)]
             assert ready == [t["task_id"] for t in case.ready_tasks]
             h = case.state_seq - 1
-            if h:
-                last = wf.get_task_from_id(uuid.UUID(ready[0])).data
-                assert last[f"p{h - 1}_vorname"] == f"{case.number} {h - 1}"
+            personen = wf.get_task_from_id(uuid.UUID(ready[0])).data["personen"]
+            assert [p["hausnummer"] for p in personen] == [str(i) for i in range(h)]
+            assert all(p["strasse"] == case.number for p in personen)
             total += h
     return total
 
@@ -73,16 +73,18 @@ def test_sigkill_at_random_points_leaves_a_consistent_database(sqlite_url, tmp_p
     killed = 0
     completed = 0
     for _ in range(RUNS):
-        proc = subprocess.Popen([sys.executable, str(CHILD), sqlite_url, str(TARGET_STEPS)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip() == "ready", (line, proc.stderr.read() if proc.stderr else "")
-        time.sleep(rnd.uniform(0.0, 0.25))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
-        proc.wait(timeout=60)
+        with subprocess.Popen([sys.executable, str(CHILD), sqlite_url, str(TARGET_STEPS)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) as proc:
+            assert proc.stdout is not None and proc.stderr is not None
+            line = proc.stdout.readline()
+            if line.strip() != "ready":
+                proc.kill()
+                pytest.fail(f"child did not start: {line!r} {proc.stderr.read()}")
+            time.sleep(rnd.uniform(0.0, 0.25))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                killed += 1
+            proc.wait(timeout=60)
         completed = check_consistent(engine)
     # Let a last process finish the work; the total must reach the target exactly.
     subprocess.run([sys.executable, str(CHILD), sqlite_url, str(TARGET_STEPS)], check=True, env=env,
