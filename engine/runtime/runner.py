@@ -64,10 +64,16 @@ class StepTrace:
 
     path: list[str] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    current: Task | None = None
+    """The task being run right now (errors raised outside SpiffWorkflow's wrappers lack it)."""
     touched: bool = False
     """Set before the workflow is first changed: a failure after this point leaves it half-done."""
 
+    def starting(self, task: Task) -> None:
+        self.current = task
+
     def completed(self, task: Task) -> None:
+        self.current = None
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         if bpmn_id:
             self.path.append(bpmn_id)
@@ -81,13 +87,13 @@ def _run(trace: StepTrace, action: Callable[[], Any], wf: BpmnWorkflow) -> None:
     try:
         action()
     except Exception as err:
-        raise translate(err) from err
+        raise translate(err, trace.current) from err
     check_consistent(wf)
 
 
 def run_engine(wf: BpmnWorkflow, trace: StepTrace) -> None:
     """Run scripts, gateways, decisions, service tasks and due timers until people are needed."""
-    _run(trace, lambda: wf.do_engine_steps(did_complete_task=trace.completed), wf)
+    _run(trace, lambda: wf.do_engine_steps(will_complete_task=trace.starting, did_complete_task=trace.completed), wf)
 
 
 def complete_user_task(wf: BpmnWorkflow, task: Task, data: Mapping[str, Any], trace: StepTrace) -> None:
@@ -101,9 +107,10 @@ def complete_user_task(wf: BpmnWorkflow, task: Task, data: Mapping[str, Any], tr
         task.data.update(values)
 
     def act() -> None:
+        trace.starting(task)
         task.run()
         trace.completed(task)
-        wf.do_engine_steps(did_complete_task=trace.completed)
+        wf.do_engine_steps(will_complete_task=trace.starting, did_complete_task=trace.completed)
 
     _run(trace, act, wf)
 
@@ -113,7 +120,7 @@ def fire_timers(wf: BpmnWorkflow, trace: StepTrace) -> None:
 
     def act() -> None:
         wf.refresh_timers()
-        wf.do_engine_steps(did_complete_task=trace.completed)
+        wf.do_engine_steps(will_complete_task=trace.starting, did_complete_task=trace.completed)
 
     _run(trace, act, wf)
 
@@ -188,7 +195,7 @@ def deliver_message(wf: BpmnWorkflow, task_id: str, payload: Mapping[str, Any], 
 
     def act() -> None:
         wf.send_event(BpmnEvent(definition, copy.deepcopy(dict(payload)), correlations))
-        wf.do_engine_steps(did_complete_task=trace.completed)
+        wf.do_engine_steps(will_complete_task=trace.starting, did_complete_task=trace.completed)
 
     _run(trace, act, wf)
 
@@ -212,15 +219,16 @@ def _root_cause(err: BaseException) -> BaseException | None:
     return None
 
 
-def translate(err: Exception) -> AmtskofferError:
+def translate(err: Exception, running: Task | None = None) -> AmtskofferError:
     """Turn whatever SpiffWorkflow raised into our hierarchy, keeping element and line."""
-    task = getattr(err, "task", None)
+    task = getattr(err, "task", None) or running
     spec = task.task_spec if task is not None else getattr(err, "task_spec", None)
     element = getattr(spec, "bpmn_id", None) if spec is not None else None
     label = (getattr(spec, "bpmn_name", None) or element or "?") if spec is not None else "?"
     cause = _root_cause(err)
     if cause is not None:
-        cause.context.setdefault("element_id", element)
+        if not cause.context.get("element_id"):
+            cause.context["element_id"] = element
         return cause  # type: ignore[return-value]
     line = getattr(err, "line_number", None) or None
     text = str(err)

@@ -1,0 +1,193 @@
+"""Our task specs: strict decision tables, operations that fail loudly, timers on the step clock."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import clock
+from engine.errors import OperationFailed
+from engine.operations import default_registry
+from engine.operations.registry import Param
+from engine.runtime.bpmn import DecisionFailed, _as_instant
+from engine.service_layer.actors import Actor
+from engine.settings import PROJECT_ROOT
+from engine.store.models import AuditEvent, Case
+from tests.conftest import make_settings
+
+ACTOR = Actor.system("test")
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://x">
+<bpmn:process id="{pid}" isExecutable="true">
+"""
+
+
+def chain(pid: str, *elements: str) -> str:
+    """A linear process start → elements… → end; each element is (id, xml-with-{inc}{out})."""
+    ids = ["start"] + [e.split('id="', 1)[1].split('"', 1)[0] for e in elements] + ["ende"]
+    body = ['<bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>']
+    for i, el in enumerate(elements):
+        body.append(el.replace("{io}", f"<bpmn:incoming>f{i}</bpmn:incoming><bpmn:outgoing>f{i + 1}</bpmn:outgoing>"))
+    body.append(f'<bpmn:endEvent id="ende"><bpmn:incoming>f{len(elements)}</bpmn:incoming></bpmn:endEvent>')
+    body += [f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}" />' for i, (a, b) in
+             enumerate(itertools.pairwise(ids))]
+    return HEAD.format(pid=pid) + "\n".join(body) + "\n</bpmn:process></bpmn:definitions>\n"
+
+
+def dmn(policy: str, rules: list[tuple[str, str, str]], aggregation: str = "") -> str:
+    agg = f' aggregation="{aggregation}"' if aggregation else ""
+    rows = "\n".join(
+        f'<rule id="r{i}"><description>{note}</description><inputEntry id="r{i}i"><text>{cond}</text></inputEntry>'
+        f'<outputEntry id="r{i}o"><text>{out}</text></outputEntry></rule>'
+        for i, (cond, out, note) in enumerate(rules, 1)
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs" name="t" namespace="http://x">
+<decision id="tabelle" name="Testtabelle"><decisionTable id="dt" hitPolicy="{policy}"{agg}>
+<input id="in1" label="Alter"><inputExpression id="ie1" typeRef="integer"><text>alter</text></inputExpression></input>
+<output id="out1" label="Betrag" name="betrag" typeRef="number" />
+{rows}
+</decisionTable></decision></definitions>"""
+
+
+def make_engine(tmp_path: Path, db_url: str, service: str, files: dict[str, str], registry=None):  # type: ignore[no-untyped-def]
+    from engine.service_layer.core import Engine
+
+    pkg = tmp_path / "packages" / service
+    pkg.mkdir(parents=True)
+    (tmp_path / "forms" / service).mkdir(parents=True)
+    (pkg / "service.toml").write_text(
+        f'id = "{service}"\ntitle = "Test"\nleika_key = "99000000000099"\nentry_process = "{service}"\n'
+        'authority_role = "meldebehoerde"\n', encoding="utf-8")
+    for name, text in files.items():
+        (pkg / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path, db_url, processes_dir=tmp_path / "packages", forms_dir=tmp_path / "forms")
+    engine = Engine(settings, registry=registry)
+    engine.authorities.load_file(PROJECT_ROOT / "demo" / "authorities.toml")
+    results = engine.catalog.sync_from_disk()
+    assert [r.action for r in results] == ["published"], [str(p) for r in results for p in r.problems]
+    return engine
+
+
+DECIDE = '<bpmn:businessRuleTask id="entscheiden"><bpmn:extensionElements><spiffworkflow:calledDecisionId>tabelle</spiffworkflow:calledDecisionId></bpmn:extensionElements>{io}</bpmn:businessRuleTask>'
+
+
+def run_decision(tmp_path, db_url, table: str, alter: int):  # type: ignore[no-untyped-def]
+    setter = f'<bpmn:scriptTask id="setzen">{{io}}<bpmn:script>alter = {alter}</bpmn:script></bpmn:scriptTask>'
+    engine = make_engine(tmp_path, db_url, "entscheidung", {"p.bpmn": chain("entscheidung", setter, DECIDE),
+                                                            "t.dmn": table})
+    try:
+        return engine, engine.cases.start("entscheidung", "neubukow", ACTOR)
+    except Exception:
+        engine.close()
+        raise
+
+
+RULES = [("&lt; 24", 'Decimal("37.50")', "PassV § 15 Abs. 1 Nr. 1b"), ("&gt;= 24", 'Decimal("70.00")', "Nr. 1a"),
+         ("&gt;= 0", 'Decimal("1.00")', "Zuschlag")]
+
+
+@pytest.mark.parametrize(("policy", "alter", "expected"), [("FIRST", 30, Decimal("70.00")),
+                                                             ("FIRST", 20, Decimal("37.50"))])
+def test_first_takes_the_first_matching_rule(tmp_path, db_url, policy, alter, expected) -> None:  # type: ignore[no-untyped-def]
+    engine, view = run_decision(tmp_path, db_url, dmn(policy, RULES), alter)
+    assert view.data["betrag"] == expected
+    with engine.db.read() as s:
+        payload = s.execute(select(AuditEvent.payload).where(AuditEvent.type == "decision_evaluated")).scalar_one()
+    assert "PassV § 15 Abs. 1 Nr. 1b" in payload if alter < 24 else '"annotation":"Nr. 1a"' in payload
+    engine.close()
+
+
+def test_unique_with_two_matching_rules_fails_and_saves_nothing(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DecisionFailed) as err:
+        run_decision(tmp_path, db_url, dmn("UNIQUE", RULES), 30)
+    assert "mehrere Regeln" in err.value.user_message and "2, 3" in err.value.user_message
+
+
+def test_no_matching_rule_fails_loudly(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DecisionFailed) as err:
+        run_decision(tmp_path, db_url, dmn("UNIQUE", RULES[1:2]), 20)
+    assert "keine passende Regel" in err.value.user_message and "Alter = 20" in err.value.user_message
+
+
+def test_collect_with_sum_adds_up_the_matching_rules(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    engine, view = run_decision(tmp_path, db_url, dmn("COLLECT", RULES, "SUM"), 30)
+    assert view.data["betrag"] == Decimal("71.00")
+    engine.close()
+
+
+def test_collect_without_aggregation_gives_lists(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    engine, view = run_decision(tmp_path, db_url, dmn("COLLECT", RULES), 10)
+    assert view.data["betrag"] == [Decimal("37.50"), Decimal("1.00")]
+    engine.close()
+
+
+def test_a_failing_operation_fails_the_step_with_its_element_and_saves_nothing(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    registry = default_registry().copy()
+
+    @registry.operation("demo.fehlschlag", title_de="Absichtlicher Fehler", description_de="Schlägt immer fehl.",
+                        params=[Param(name="grund", type="str", description_de="Grund")])
+    def fail(ctx, params):  # type: ignore[no-untyped-def]
+        raise RuntimeError(params["grund"])
+
+    task = ('<bpmn:serviceTask id="aufrufen" name="Fremdsystem aufrufen"><bpmn:extensionElements>'
+            '<spiffworkflow:serviceTaskOperator id="demo.fehlschlag" resultVariable="r"><spiffworkflow:parameters>'
+            "<spiffworkflow:parameter id=\"grund\" type=\"str\" value=\"'kaputt'\" />"
+            "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>{io}</bpmn:serviceTask>")
+    engine = make_engine(tmp_path, db_url, "fehler", {"p.bpmn": chain("fehler", task)}, registry=registry)
+    with pytest.raises(OperationFailed) as err:
+        engine.cases.start("fehler", "neubukow", ACTOR)
+    assert err.value.user_message == "Der Verarbeitungsschritt „Absichtlicher Fehler“ ist fehlgeschlagen."
+    assert err.value.context["element_id"] == "aufrufen"
+    assert "RuntimeError: kaputt" in str(err.value)
+    with engine.db.read() as s:
+        assert s.execute(select(func.count(Case.id))).scalar() == 0
+    engine.close()
+
+
+@pytest.mark.parametrize(("text", "offset"), [("2026-03-28T12:00:00", 1), ("2026-03-30T12:00:00", 2),
+                                              ("2026-10-24T12:00:00", 2), ("2026-10-26T12:00:00", 1)])
+def test_naive_timer_dates_are_german_local_time_across_daylight_saving(text: str, offset: int) -> None:
+    instant = _as_instant(text)
+    assert instant.utcoffset() == timedelta(0)
+    assert instant == datetime.fromisoformat(text).replace(tzinfo=clock.BERLIN)
+    assert datetime.fromisoformat(text) - instant.replace(tzinfo=None) == timedelta(hours=offset)
+
+
+def test_a_date_timer_fires_by_the_step_clock(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    wait = ('<bpmn:intermediateCatchEvent id="warten">{io}<bpmn:timerEventDefinition id="td">'
+            "<bpmn:timeDate>frist</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")
+    setter = '<bpmn:scriptTask id="setzen">{io}<bpmn:script>frist = date(2026, 11, 20)</bpmn:script></bpmn:scriptTask>'
+    engine = make_engine(tmp_path, db_url, "termin", {"p.bpmn": chain("termin", setter, wait)})
+    c = clock.FixedClock.on(date(2026, 11, 15))
+    with clock.using(c):
+        view = engine.cases.start("termin", "neubukow", ACTOR)
+        assert view.case.waiting_for[0]["due"] == "2026-11-19T23:00:00+00:00"  # midnight in Berlin
+        c.advance(timedelta(days=4, hours=12))  # 19 Nov 22:00 Berlin
+        assert engine.cases.fire_due_timers() == []
+        c.advance(timedelta(hours=3))
+        assert engine.cases.fire_due_timers() == [view.case.id]
+        assert engine.cases.view(view.case.id, ACTOR, log_read=False).case.status == "completed"
+    engine.close()
+
+
+def test_the_element_limit_is_enforced_at_publish_time_and_the_edge_runs(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    from engine.catalog.check import check_package
+    from engine.catalog.package import read_from_disk
+
+    steps = [f'<bpmn:scriptTask id="s{i}">{{io}}<bpmn:script>n = {i}</bpmn:script></bpmn:scriptTask>' for i in range(398)]
+    engine = make_engine(tmp_path, db_url, "lang", {"p.bpmn": chain("lang", *steps)})  # 400 elements: allowed
+    view = engine.cases.start("lang", "neubukow", ACTOR)
+    assert view.case.status == "completed" and view.data["n"] == 397
+    too_long = chain("lang", *steps, '<bpmn:scriptTask id="zuviel">{io}<bpmn:script>n = 0</bpmn:script></bpmn:scriptTask>')
+    (tmp_path / "packages" / "lang" / "p.bpmn").write_text(too_long, encoding="utf-8")
+    problems = check_package(read_from_disk("lang", engine.settings), engine.registry, engine.settings)
+    assert [p.code for p in problems] == ["too-large"]
+    assert "401 Elemente" in problems[0].user_message
+    engine.close()
