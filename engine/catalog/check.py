@@ -11,6 +11,7 @@ shown but do not block.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,6 +26,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from engine.catalog.compiled import BPMN_NS, index_elements
 from engine.catalog.package import FORMS_PREFIX, PackageFiles, parse_manifest
 from engine.catalog.problems import Problem
+from engine.forms import dynamic
 from engine.forms.definition import check_form
 from engine.operations.registry import CheckEnv, OperationRegistry
 from engine.runtime.bpmn import AGGREGATIONS, SUPPORTED_HIT_POLICIES, Parser, xml_parser
@@ -306,12 +308,36 @@ def _check_user_task(c: _Collector, file: str, el: Any, files: PackageFiles, use
               f"Das UI-Schema „{ui_name}“ der Benutzeraufgabe „{label}“ fehlt im Ordner forms/.",
               line=el.sourceline, element_id=el_id)
         ui_path = None
+    for pointer, text in _dynamic_option_problems(files.files[schema_path]):
+        if not any((p.file, p.element_id, p.user_message) == (schema_path, pointer, text) for p in c.problems):
+            c.add("form-invalid", schema_path, f"x-options-from at {pointer}: {text}", text, element_id=pointer)
     for fp in check_form(files.files[schema_path], files.files.get(ui_path) if ui_path else None,
                          schema_file=schema_path, ui_file=ui_path, reserved=HELPER_NAMES):
         key = (fp.file, fp.pointer, fp.message)
         if any((p.file, p.element_id, p.message) == key for p in c.problems):
             continue  # the same form used by several tasks is reported once
         c.add("form-invalid", fp.file, fp.message, fp.user_message, line=fp.line, element_id=fp.pointer)
+
+
+def _dynamic_option_problems(schema_text: str) -> list[tuple[str, str]]:
+    try:
+        schema = json.loads(schema_text)
+    except ValueError:
+        return []  # reported by the form check
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            if dynamic.KEYWORD in node:
+                found.extend((pointer or "/", text) for text in dynamic.problems(node[dynamic.KEYWORD]))
+            for key, value in node.items():
+                walk(value, f"{pointer}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{pointer}/{i}")
+
+    walk(schema, "")
+    return found
 
 
 def _check_service_task(c: _Collector, file: str, el: Any, registry: OperationRegistry, settings: Settings,

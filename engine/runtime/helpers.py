@@ -43,7 +43,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from engine import clock
-from engine.errors import ScriptError
+from engine.errors import InputInvalid, ScriptError
 
 __all__ = [
     "HELPERS",
@@ -385,6 +385,25 @@ def _strip_marks(text: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """True when both names have the same ``fold_name`` key."""
     return fold_name(a) == fold_name(b)
+
+
+# --- rejecting input ----------------------------------------------------------------------
+
+
+@helper(
+    beschreibung=(
+        "Lehnt die Eingabe des laufenden Schritts ab: nichts wird gespeichert, das Formular zeigt "
+        "„meldung“ am Feld „feld“ (leer: über dem Formular). Für Prüfungen, die Ergebnisse früherer "
+        "Schritte brauchen, z. B. doppelte Anträge."
+    )
+)
+def ablehnen(feld: str, meldung: str) -> None:
+    """Reject the submitted data: the step rolls back and the form shows ``meldung`` at ``feld``."""
+    if not isinstance(feld, str) or not isinstance(meldung, str) or not meldung.strip():
+        raise HelperInputError("ablehnen(feld, meldung) needs two texts",
+                               user_message="ablehnen(feld, meldung) braucht ein Feld und eine Meldung (Texte).")
+    raise InputInvalid(f"input rejected by the process at field {feld!r}", errors={feld: [meldung.strip()]},
+                       user_message=meldung.strip(), field=feld)
 
 
 # --- types --------------------------------------------------------------------------------

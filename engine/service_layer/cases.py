@@ -32,7 +32,7 @@ from engine.errors import (
     InputInvalid,
     NotFound,
 )
-from engine.forms import apply_submission, to_form_values, validate_submission
+from engine.forms import apply_submission, dynamic, to_form_values, validate_submission
 from engine.operations.context import OperationContext
 from engine.runtime import runner, state
 from engine.runtime.compaction import compact
@@ -324,7 +324,7 @@ class CaseService:
         schema_file = props.get("formJsonSchemaFilename")
         if not schema_file:
             return {}
-        form = package.form(schema_file, props.get("formUiSchemaFilename"))
+        form = dynamic.resolve(package.form(schema_file, props.get("formUiSchemaFilename")), task.data)
         cleaned = validate_submission(form, data, context=task.data)
         return apply_submission(form, {}, cleaned)
 
@@ -527,6 +527,8 @@ class CaseService:
         props = spec.extensions.get("properties", {})
         schema_file = props.get("formJsonSchemaFilename")
         form = package.form(schema_file, props.get("formUiSchemaFilename")) if schema_file else None
+        if form is not None:
+            form = dynamic.resolve(form, task.data)
         values: dict[str, Any] = {}
         if form is not None:
             earlier = previous.get(spec.bpmn_id) or {}

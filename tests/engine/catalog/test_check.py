@@ -93,6 +93,8 @@ CASES = [
      "entry-process", "service.toml", None),
     ("instructions-template", edit(BPMN, "{{ vorgang.nummer }}", "{{ vorgang.nummer }"),
      "template-syntax", BPMN, "antrag_erfassen"),
+    ("form-options-from-malformed", edit("forms/antrag.schema.json", '"dringend": {', '"wahl": {"type": "string", "x-options-from": {"list": "treffer"}}, "dringend": {'),
+     "form-invalid", "forms/antrag.schema.json", "/properties/wahl"),
     ("form-field-shadows-helper", edit("forms/antrag.schema.json", '"dringend": {', '"today": {"type": "string"}, "dringend": {'),
      "form-invalid", "forms/antrag.schema.json", None),
 ]

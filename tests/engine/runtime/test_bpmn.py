@@ -56,7 +56,8 @@ def dmn(policy: str, rules: list[tuple[str, str, str]], aggregation: str = "") -
 </decisionTable></decision></definitions>"""
 
 
-def make_engine(tmp_path: Path, db_url: str, service: str, files: dict[str, str], registry=None):  # type: ignore[no-untyped-def]
+def make_engine(tmp_path: Path, db_url: str, service: str, files: dict[str, str], registry=None,  # type: ignore[no-untyped-def]
+                forms: dict[str, str] | None = None):
     from engine.service_layer.core import Engine
 
     pkg = tmp_path / "packages" / service
@@ -67,6 +68,8 @@ def make_engine(tmp_path: Path, db_url: str, service: str, files: dict[str, str]
         'authority_role = "meldebehoerde"\n', encoding="utf-8")
     for name, text in files.items():
         (pkg / name).write_text(text, encoding="utf-8")
+    for name, text in (forms or {}).items():
+        (tmp_path / "forms" / service / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path, db_url, processes_dir=tmp_path / "packages", forms_dir=tmp_path / "forms")
     engine = Engine(settings, registry=registry)
     engine.authorities.load_file(PROJECT_ROOT / "demo" / "authorities.toml")
@@ -190,4 +193,25 @@ def test_the_element_limit_is_enforced_at_publish_time_and_the_edge_runs(tmp_pat
     problems = check_package(read_from_disk("lang", engine.settings), engine.registry, engine.settings)
     assert [p.code for p in problems] == ["too-large"]
     assert "401 Elemente" in problems[0].user_message
+    engine.close()
+
+
+def test_a_script_can_reject_the_input_at_a_field(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    form = '{"type": "object", "properties": {"name": {"type": "string", "title": "Name"}}}'
+    ask = ('<bpmn:userTask id="erfassen"><bpmn:extensionElements><spiffworkflow:properties>'
+           '<spiffworkflow:property name="formJsonSchemaFilename" value="f.schema.json" />'
+           "</spiffworkflow:properties></bpmn:extensionElements>{io}</bpmn:userTask>")
+    check = ('<bpmn:scriptTask id="pruefen">{io}<bpmn:script>if name == "Doppelt":\n'
+             '    ablehnen("name", "Für diese Person läuft bereits ein Antrag.")</bpmn:script></bpmn:scriptTask>')
+    engine = make_engine(tmp_path, db_url, "ablehnung", {"p.bpmn": chain("ablehnung", ask, check)},
+                         forms={"f.schema.json": form})
+    from engine.errors import InputInvalid
+
+    view = engine.cases.start("ablehnung", "neubukow", ACTOR)
+    with pytest.raises(InputInvalid) as err:
+        engine.cases.submit(view.case.id, view.ready[0].task_id, {"name": "Doppelt"}, ACTOR)
+    assert err.value.errors == {"name": ["Für diese Person läuft bereits ein Antrag."]}
+    again = engine.cases.view(view.case.id, ACTOR, log_read=False)
+    assert again.case.version == view.case.version and [t.spec for t in again.ready] == ["erfassen"]
+    assert engine.cases.submit(view.case.id, view.ready[0].task_id, {"name": "Einmalig"}, ACTOR).case.status == "completed"
     engine.close()
