@@ -34,14 +34,14 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def problems(spec: Any) -> list[str]:
     """German problems of one ``x-options-from`` value (for the catalog check)."""
     if not isinstance(spec, Mapping):
-        return ["„x-options-from“ muss ein Objekt mit „list“, „value“ und „label“ sein."]
+        return ["Die Angabe „x-options-from“ muss ein Objekt mit „list“, „value“ und „label“ sein."]
     out = []
     for key in ("list", "value", "label"):
         if not isinstance(spec.get(key), str) or not spec.get(key):
-            out.append(f"„x-options-from“ braucht „{key}“ als Text.")
+            out.append(f"Die Angabe „x-options-from“ braucht „{key}“ als Text.")
     unknown = sorted(set(spec) - {"list", "value", "label"})
     if unknown:
-        out.append(f"„x-options-from“ kennt {', '.join(unknown)} nicht.")
+        out.append(f"Die Angabe „x-options-from“ kennt {', '.join(unknown)} nicht.")
     return out
 
 
