@@ -466,7 +466,8 @@ def _load_plugins() -> None:
     """Commands contributed by other parts (XMeld, register, users) register themselves here."""
     import importlib
 
-    for name in ("amtskoffer.cli_xoev", "amtskoffer.cli_register", "amtskoffer.cli_users", "amtskoffer.cli_services"):
+    for name in ("amtskoffer.cli_xoev", "amtskoffer.cli_register", "amtskoffer.cli_users", "amtskoffer.cli_services",
+                 "amtskoffer.cli_designer"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as err:

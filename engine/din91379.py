@@ -51,10 +51,15 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=64)
+def _pattern(datatype: str, bundle: Path | None) -> re.Pattern[str]:
+    # Cached by the bundle path itself: joining and printing paths cost more than the match.
+    return _patterns(str(_datatype_xsd(bundle)))[datatype]
+
+
 def is_valid(text: str, datatype: str = "A", *, bundle: Path | None = None) -> bool:
     """True if the NFC form of ``text`` consists only of characters of ``datatype``."""
-    pattern = _patterns(str(_datatype_xsd(bundle)))[datatype]
-    return pattern.fullmatch(normalize(text)) is not None
+    return _pattern(datatype, bundle).fullmatch(normalize(text)) is not None
 
 
 def invalid_characters(text: str, datatype: str = "A", *, bundle: Path | None = None) -> list[str]:

@@ -66,6 +66,22 @@ class Settings:
     outbox_http_url: str = ""
     """Endpoint for the ``http`` transport (env ``AMTSKOFFER_OUTBOX_URL``)."""
 
+    outbox_http_timeout_s: float = 10.0
+    """Seconds the ``http`` transport waits for an answer (env ``AMTSKOFFER_OUTBOX_TIMEOUT``)."""
+
+    outbox_lease_s: float = 120.0
+    """How long a delivery worker holds a message; must exceed the transport timeout. After a
+    killed worker's lease runs out, the next round delivers again (env ``AMTSKOFFER_OUTBOX_LEASE``)."""
+
+    outbox_max_attempts: int = 10
+    """Failed attempts after which a message is dead-lettered (env ``AMTSKOFFER_OUTBOX_MAX_ATTEMPTS``)."""
+
+    outbox_retry_base_s: float = 60.0
+    """Wait after the first failed attempt; doubles per attempt (env ``AMTSKOFFER_OUTBOX_RETRY_BASE``)."""
+
+    outbox_retry_cap_s: float = 21600.0
+    """Longest wait between two attempts, before jitter (env ``AMTSKOFFER_OUTBOX_RETRY_CAP``)."""
+
     secret_key: str = ""
     """Flask session signing key (env ``AMTSKOFFER_SECRET_KEY``); generated into var/ if empty."""
 
@@ -92,6 +108,11 @@ class Settings:
             "AMTSKOFFER_MESSAGE_TYPES": "message_types_dir",
             "AMTSKOFFER_OUTBOX_TRANSPORT": "outbox_transport",
             "AMTSKOFFER_OUTBOX_URL": "outbox_http_url",
+            "AMTSKOFFER_OUTBOX_TIMEOUT": "outbox_http_timeout_s",
+            "AMTSKOFFER_OUTBOX_LEASE": "outbox_lease_s",
+            "AMTSKOFFER_OUTBOX_MAX_ATTEMPTS": "outbox_max_attempts",
+            "AMTSKOFFER_OUTBOX_RETRY_BASE": "outbox_retry_base_s",
+            "AMTSKOFFER_OUTBOX_RETRY_CAP": "outbox_retry_cap_s",
             "AMTSKOFFER_SECRET_KEY": "secret_key",
             "AMTSKOFFER_SCRIPT_TIME_LIMIT": "script_time_limit_s",
             "AMTSKOFFER_TEST_MESSAGES": "test_messages",
@@ -104,6 +125,8 @@ class Settings:
                 kind = types[name]
                 if kind in ("float", float):
                     values[name] = float(raw)
+                elif kind in ("int", int):
+                    values[name] = int(raw)
                 elif kind in ("bool", bool):
                     values[name] = raw.lower() in ("1", "true", "yes", "ja")
                 else:

@@ -209,7 +209,11 @@ class AuditHead(Base):
 
 
 class OutboxMessage(Base):
-    """An outgoing XMeld message, written in the step's transaction (transactional outbox)."""
+    """An outgoing message, written in the step's transaction (transactional outbox).
+
+    ``kind`` ``xmeld``: an XMeld message, valid against the XSD bundle when written; ``order``:
+    a JSON order to a producer channel (e.g. the document manufacturer). See engine.messaging.
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -217,12 +221,19 @@ class OutboxMessage(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     """Equals the nachrichtenUUID in the message header: delivery is idempotent by it."""
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    authority_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("authority.id"), index=True)
+    """The sending authority: who may see and re-send the message."""
+    kind: Mapped[str] = mapped_column(String(10), default="xmeld")  # xmeld | order
     message_type: Mapped[str] = mapped_column(String(120))
+    """XMeld: the message type (root element); order: the kind of order (auftragsart)."""
     code: Mapped[str] = mapped_column(String(8))
     author: Mapped[str] = mapped_column(String(64))
+    """DVDV identifier of the sending authority."""
     reader: Mapped[str] = mapped_column(String(64))
+    """XMeld: DVDV identifier of the reader; order: the channel (``bundesdruckerei``)."""
     reader_name: Mapped[str] = mapped_column(String(200), default="")
     xml: Mapped[bytes] = mapped_column(LargeBinary)
+    """The document as delivered: XMeld XML, or the order's JSON."""
     valid: Mapped[bool] = mapped_column(Boolean)
     validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12))  # pending | delivered | dead | held
@@ -230,6 +241,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     claimed_until: Mapped[datetime | None]
+    """Lease of the worker delivering it now; an expired lease (killed worker) frees the row."""
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    """Which claim holds the lease: a worker whose lease expired cannot record a result."""
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
@@ -237,21 +251,31 @@ class OutboxMessage(Base):
 
 
 class InboundMessage(Base):
-    """A received message (XMeld or BPMN business message) and what became of it."""
+    """A received message (XMeld or JSON business message) and what became of it."""
 
     __tablename__ = "inbound_message"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     source: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="xmeld")  # xmeld | json
     message_type: Mapped[str | None] = mapped_column(String(120))
     message_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """``xmeld:<nachrichtenUUID>`` or ``json:<name>:<id>``: a second delivery is acknowledged, not processed."""
+    message_name: Mapped[str | None] = mapped_column(String(200))
+    """The BPMN message it was mapped to."""
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What was handed to the waiting case."""
     body: Mapped[bytes] = mapped_column(LargeBinary)
     valid: Mapped[bool] = mapped_column(Boolean)
     validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(12))  # correlated | parked | rejected
+    status: Mapped[str] = mapped_column(String(12))  # received | correlated | parked | rejected
     reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    authority_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("authority.id"), index=True)
+    """The addressed authority (reader) if known, else the authority of the correlated case."""
     received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
 
 
 class Document(Base):

@@ -15,8 +15,9 @@ Public API (import from here; the submodules are implementation):
   parsing is defused).
 - :func:`write_examples` – one valid example file per message type.
 
-Never reads the network; imports nothing from ``engine.store``/``engine.runtime``. Storing and
-delivering messages (outbox) is done by the caller after its transaction commits.
+Never reads the network; imports nothing from ``engine.store``/``engine.runtime``. Storing
+messages (the outbox, written in the step's transaction) and delivering them after the commit
+is :mod:`engine.messaging`'s business.
 """
 
 from engine.xoev.examples import write_examples

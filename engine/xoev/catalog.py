@@ -20,6 +20,7 @@ code, not of the machine it runs on.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -214,11 +215,22 @@ def untrusted_parser() -> etree.XMLParser:
     return parser
 
 
+_local = threading.local()
+
+
+def _thread_parser() -> etree.XMLParser:
+    # Building a parser costs about as much as parsing a small message; one per thread.
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = untrusted_parser()
+    return parser
+
+
 def parse_untrusted(xml: bytes) -> etree._ElementTree:
     """Parse an incoming message; raises :class:`MessageInvalid` if it is not well-formed
     or carries a DOCTYPE (entities are never expanded, so a DTD can only do harm)."""
     try:
-        tree = etree.ElementTree(etree.fromstring(xml, untrusted_parser()))
+        tree = etree.ElementTree(etree.fromstring(xml, _thread_parser()))
     except etree.XMLSyntaxError as err:
         raise MessageInvalid(
             f"message is not well-formed XML: {err}",

@@ -125,6 +125,7 @@ class CodeListRegistry:
     """All code lists known to the engine. Use :meth:`load` (cached per folder pair)."""
 
     _cache: ClassVar[dict[tuple[Path, Path], CodeListRegistry]] = {}
+    _by_argument: ClassVar[dict[tuple[Path, Path], CodeListRegistry]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, codelists_dir: Path, bundle: Path) -> None:
@@ -168,17 +169,22 @@ class CodeListRegistry:
 
     @classmethod
     def load(cls, codelists_dir: Path, bundle: Path) -> CodeListRegistry:
+        registry = cls._by_argument.get((codelists_dir, bundle))  # no path resolution per message
+        if registry is not None:
+            return registry
         key = (Path(codelists_dir).resolve(), Path(bundle).resolve())
         with cls._lock:
             registry = cls._cache.get(key)
             if registry is None:
                 registry = cls._cache[key] = cls(*key)
+            cls._by_argument[(codelists_dir, bundle)] = registry
             return registry
 
     @classmethod
     def clear_cache(cls) -> None:
         with cls._lock:
             cls._cache.clear()
+            cls._by_argument.clear()
 
     def __contains__(self, uri: object) -> bool:
         return uri in self._lists and bool(self._lists[uri].version)  # type: ignore[index]

@@ -19,6 +19,7 @@ caller's business. Clock and UUID come in as arguments, so results are reproduci
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import weakref
 from collections.abc import Mapping
@@ -30,13 +31,12 @@ from uuid import UUID
 
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
 
 from engine import din91379
 from engine.errors import DesignError, InputInvalid, MessageInvalid
 from engine.settings import Settings
 from engine.xoev.codelists import CodeListRegistry
-from engine.xoev.input_schema import input_errors, normalize
+from engine.xoev.input_schema import normalize
 from engine.xoev.message_types import (
     EXAMPLE_FILE,
     TEMPLATE_FILE,
@@ -46,7 +46,7 @@ from engine.xoev.message_types import (
     load_one,
     type_directories,
 )
-from engine.xoev.templating import build_environment
+from engine.xoev.templating import build_environment, xsd_datetime
 from engine.xoev.validate import XMeldValidator
 
 NACHRICHTEN_LIST = "urn:de:xmeld:schluesseltabelle:xmeld.nachrichten"
@@ -58,7 +58,8 @@ TEST_ATTRIBUTE = "Testnachricht - nicht fachlich verarbeiten"  # DIN SPEC 91379 
 
 _DVDV_KENNUNG = re.compile(r"^([a-z]+):([0-9A-Za-z]+)$")
 _PLZ = re.compile(r"^[0-9]{5}$")
-_HAUSNUMMER = re.compile(r"^[0-9]{1,4}\s*[A-Za-z]{0,2}$")
+_HAUSNUMMER = re.compile(r"^[0-9]{1,4}\s*[A-Za-z]{0,2}(\s*-\s*[0-9]{1,4}\s*[A-Za-z]{0,2})?$")
+_RANGE = re.compile(r"^\s*(?P<start>[0-9]{1,4}\s*[A-Za-z]{0,2})\s*-\s*(?P<end>[0-9]{1,4})\s*(?P<end_suffix>[A-Za-z]{0,2})\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The header is the same for every G2G message; only the payload differs per type.
@@ -72,7 +73,7 @@ produkt="{{ product }}" produkthersteller="{{ vendor }}"\
     <identifikation.nachricht>
       <nachrichtenUUID>{{ message_id }}</nachrichtenUUID>
       {{ code("nachrichtentyp", nachrichten_list, message_code) }}
-      <erstellungszeitpunkt>{{ created_at | xsd_datetime }}</erstellungszeitpunkt>
+      <erstellungszeitpunkt>{{ created_at }}</erstellungszeitpunkt>
     </identifikation.nachricht>
 {% for role, authority in (("leser", reader), ("autor", author)) %}
     <{{ role }}>
@@ -89,7 +90,10 @@ produkt="{{ product }}" produkthersteller="{{ vendor }}"\
 {% for role, authority in (("leser", reader), ("autor", author)) %}
   <anschrift.{{ role }}>
     <gebaeude>{{ hausnummer(authority.hausnummer) }}<postleitzahl>{{ authority.postleitzahl }}</postleitzahl>\
-<strasse>{{ authority.strasse }}</strasse><wohnort>{{ authority.ort }}</wohnort></gebaeude>
+<strasse>{{ authority.strasse }}</strasse><wohnort>{{ authority.ort }}</wohnort>\
+{% if authority.hausnummer_bis %}<hausnummern.bis><hausnummer.bis>{{ authority.hausnummer_bis }}</hausnummer.bis>\
+{% if authority.hausnummer_bis_zusatz %}<hausnummerbuchstabezusatzziffer.bis>{{ authority.hausnummer_bis_zusatz }}\
+</hausnummerbuchstabezusatzziffer.bis>{% endif %}</hausnummern.bis>{% endif %}</gebaeude>
   </anschrift.{{ role }}>
 {% endfor %}
 {{ payload }}
@@ -97,15 +101,54 @@ produkt="{{ product }}" produkthersteller="{{ vendor }}"\
 """
 
 
-# Compiled once per environment (compiling costs about as much as rendering).
-_envelopes: weakref.WeakKeyDictionary[SandboxedEnvironment, Template] = weakref.WeakKeyDictionary()
+# The header depends on the authorities and the settings, not on the message: it is rendered
+# once per combination with placeholders for id and time stamp (DIN SPEC 91379 text, never
+# produced by data) and split around the payload. Output is byte-identical to rendering it
+# every time; a header costs about a tenth of a typical message that way.
+_ID_PLACEHOLDER = "amtskoffer-nachricht-id-platzhalter"
+_TIME_PLACEHOLDER = "amtskoffer-zeitpunkt-platzhalter"
+_PAYLOAD_PLACEHOLDER = "amtskoffer-nutzdaten-platzhalter"
+_ENVELOPE_CACHE_SIZE = 256
+_envelopes: weakref.WeakKeyDictionary[SandboxedEnvironment, tuple[Template, dict[tuple[Any, ...], tuple[str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _envelope(env: SandboxedEnvironment) -> Template:
-    template = _envelopes.get(env)
-    if template is None:
-        template = _envelopes[env] = env.from_string(_ENVELOPE)
-    return template
+def _envelope(env: SandboxedEnvironment, mtype: MessageType, author: AuthorityRef, reader: AuthorityRef,
+              validator: XMeldValidator, settings: Settings) -> tuple[str, str]:
+    """The message before and after the payload, with the id and time placeholders."""
+    entry = _envelopes.get(env)
+    if entry is None:
+        entry = _envelopes[env] = (env.from_string(_ENVELOPE), {})  # compiling costs as much as rendering
+    template, rendered = entry
+    key = (mtype.root_element, mtype.code, author, reader, validator.namespace, validator.version,
+           settings.product_name, settings.product_vendor, settings.product_version, settings.test_messages)
+    parts = rendered.get(key)
+    if parts is None:
+        text = template.render(
+            root=mtype.root_element,
+            namespace=validator.namespace,
+            version=validator.version,
+            product=settings.product_name,
+            vendor=settings.product_vendor,
+            product_version=settings.product_version,
+            test=TEST_ATTRIBUTE if settings.test_messages else "",
+            message_id=_ID_PLACEHOLDER,
+            message_code=mtype.code,
+            created_at=_TIME_PLACEHOLDER,
+            author=_normalized_authority(author),
+            reader=_normalized_authority(reader),
+            payload=_PAYLOAD_PLACEHOLDER,
+            nachrichten_list=NACHRICHTEN_LIST,
+            verzeichnisdienst_list=VERZEICHNISDIENST_LIST,
+            erreichbarkeit_list=ERREICHBARKEIT_LIST,
+            kanal_email=KANAL_EMAIL,
+        )
+        head, tail = text.split(_PAYLOAD_PLACEHOLDER)
+        if len(rendered) >= _ENVELOPE_CACHE_SIZE:
+            rendered.clear()
+        parts = rendered[key] = (head, tail)
+    return parts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,7 +161,8 @@ class AuthorityRef:
     """DVDV organisation key ``<praefix>:<key>``, e.g. ``ags:13072074``."""
     strasse: str
     hausnummer: str
-    """Digits with an optional letter (``"1"``, ``"12a"``); ``""`` if the address has none."""
+    """Digits with an optional letter (``"1"``, ``"12a"``), or a range (``"2-6"``, written as
+    ``hausnummer`` and ``hausnummern.bis``); ``""`` if the address has none."""
     postleitzahl: str
     ort: str
     email: str | None = None
@@ -157,8 +201,16 @@ def codelists_dir(settings: Settings) -> Path:
     return Path(configured) if configured else settings.message_types_dir.parent / "codelists"
 
 
+_registries: dict[tuple[Path, Path, object], CodeListRegistry] = {}
+
+
 def _registry(settings: Settings) -> CodeListRegistry:
-    return CodeListRegistry.load(codelists_dir(settings), settings.xoev_schema_dir)
+    # Keyed by the settings' own path objects (their hash is cached): no path arithmetic per message.
+    key = (settings.message_types_dir, settings.xoev_schema_dir, getattr(settings, "codelists_dir", None))
+    registry = _registries.get(key)
+    if registry is None:
+        registry = _registries[key] = CodeListRegistry.load(codelists_dir(settings), settings.xoev_schema_dir)
+    return registry
 
 
 def _loaded(settings: Settings) -> LoadedTypes:
@@ -201,8 +253,28 @@ def _authority_errors(role: str, authority: AuthorityRef, registry: CodeListRegi
     return errors
 
 
+@functools.lru_cache(maxsize=256)
+def _authority_problems(role: str, authority: AuthorityRef, registry: CodeListRegistry, bundle: Path,
+                        email_required: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found = _authority_errors(role, authority, registry, bundle, email_required=email_required)
+    return tuple((k, tuple(v)) for k, v in found.items())
+
+
+def _checked_authority(role: str, authority: AuthorityRef, registry: CodeListRegistry, bundle: Path,
+                       *, email_required: bool) -> dict[str, list[str]]:
+    """:func:`_authority_errors`, remembered: the same few authorities send every message."""
+    return {k: list(v) for k, v in _authority_problems(role, authority, registry, bundle, email_required)}
+
+
 def _normalized_authority(authority: AuthorityRef) -> dict[str, Any]:
-    return {f.name: normalize(getattr(authority, f.name)) for f in fields(AuthorityRef)}
+    values = {f.name: normalize(getattr(authority, f.name)) for f in fields(AuthorityRef)}
+    values["hausnummer_bis"] = values["hausnummer_bis_zusatz"] = ""
+    match = _RANGE.match(values["hausnummer"] or "")
+    if match is not None:  # "2-6": house number 2, hausnummern.bis 6 (XInneres postal address)
+        values["hausnummer"] = match.group("start")
+        values["hausnummer_bis"] = match.group("end")
+        values["hausnummer_bis_zusatz"] = match.group("end_suffix")
+    return values
 
 
 def build_message(
@@ -244,10 +316,10 @@ def _build(
     registry = _registry(settings)
     bundle = settings.xoev_schema_dir
 
-    errors = _authority_errors("author", author, registry, bundle, email_required=True)
-    errors |= _authority_errors("reader", reader, registry, bundle, email_required=False)
+    errors = _checked_authority("author", author, registry, bundle, email_required=True)
+    errors |= _checked_authority("reader", reader, registry, bundle, email_required=False)
     payload_data = normalize(data)
-    errors |= input_errors(mtype.validator, payload_data)
+    errors |= mtype.input_errors(payload_data)
     if errors:
         raise InputInvalid(
             f"input for {mtype.name} is invalid: {sorted(errors)}",
@@ -258,26 +330,11 @@ def _build(
         )
 
     validator = XMeldValidator.for_bundle(bundle)
-    payload = mtype.template.render(data=payload_data)
-    xml = _envelope(env).render(
-        root=mtype.root_element,
-        namespace=validator.namespace,
-        version=validator.version,
-        product=settings.product_name,
-        vendor=settings.product_vendor,
-        product_version=settings.product_version,
-        test=TEST_ATTRIBUTE if settings.test_messages else "",
-        message_id=str(message_id),
-        message_code=mtype.code,
-        created_at=created_at,
-        author=_normalized_authority(author),
-        reader=_normalized_authority(reader),
-        payload=Markup(payload),  # already escaped by the sandboxed, autoescaping template
-        nachrichten_list=NACHRICHTEN_LIST,
-        verzeichnisdienst_list=VERZEICHNISDIENST_LIST,
-        erreichbarkeit_list=ERREICHBARKEIT_LIST,
-        kanal_email=KANAL_EMAIL,
-    ).encode("utf-8")
+    payload = mtype.template.render(data=payload_data)  # escaped by the sandboxed, autoescaping template
+    head, tail = _envelope(env, mtype, author, reader, validator, settings)
+    # A UUID and an xs:dateTime contain nothing to escape.
+    head = head.replace(_ID_PLACEHOLDER, str(message_id), 1).replace(_TIME_PLACEHOLDER, xsd_datetime(created_at), 1)
+    xml = (head + payload + tail).encode("utf-8")
     validator.validate(xml, message_type=mtype.name, message_id=str(message_id))
     return GeneratedMessage(
         message_id=message_id,

@@ -90,7 +90,8 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
-_FORMATS = _format_checker()
+FORMATS = _format_checker()
+"""The format checker of every input schema (the quick check uses the same one)."""
 
 
 def _din_keyword(bundle: Path):  # type: ignore[no-untyped-def]
@@ -126,7 +127,7 @@ def make_validator(schema: Mapping[str, Any], registry: CodeListRegistry, bundle
         Draft202012Validator,
         {"x-din91379": _din_keyword(bundle), "x-codelist": _codelist_keyword(registry)},
     )
-    return cls(schema, format_checker=_FORMATS)
+    return cls(schema, format_checker=FORMATS)
 
 
 def _path(parts: Sequence[object]) -> str:

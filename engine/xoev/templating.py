@@ -26,9 +26,10 @@ import functools
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jinja2 import FileSystemLoader, StrictUndefined, Undefined
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -41,7 +42,9 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _HAUSNUMMER = re.compile(r"^\s*(\d{1,4})\s*([^\d\s].{0,3})?\s*$")
 
 
+@functools.lru_cache(maxsize=1024)
 def _element(name: str) -> str:
+    # Cached: templates use a few dozen element names, each checked once per process.
     if not _ELEMENT_NAME.match(name):
         raise DesignError(f"template uses invalid element name {name!r}",
                           user_message=f"Die Vorlage verwendet einen ungültigen Elementnamen: {name}")
@@ -50,9 +53,9 @@ def _element(name: str) -> str:
 
 def _wrap(name: str, inner: Markup | str, attributes: str = "") -> Markup:
     tag = _element(name)
-    return Markup(f"<{tag}{attributes}>") + (inner if isinstance(inner, Markup) else escape(inner)) + Markup(
-        f"</{tag}>"
-    )
+    # One Markup per element: concatenating Markup objects escapes and allocates at every "+".
+    body = inner if isinstance(inner, Markup) else escape(inner)
+    return Markup(f"<{tag}{attributes}>{body}</{tag}>")
 
 
 def xsd_date(value: date | str) -> str:
@@ -138,6 +141,8 @@ class _Helpers:
         self._valid_c = functools.lru_cache(maxsize=8192)(
             lambda text: din91379.is_valid(text, "C", bundle=bundle)
         )
+        # The registry is immutable, so a code element, once written, is the same every time.
+        self._code_cached = functools.lru_cache(maxsize=4096)(self._code)
 
     def checked(self, value: str | None) -> str | None:
         """Text handed to a helper passes the same DIN SPEC 91379 guard as ``{{ }}`` output."""
@@ -156,6 +161,11 @@ class _Helpers:
         return hausnummer(self.checked(value))
 
     def code(self, element: str, list_uri: str, value: str) -> Markup:
+        if type(value) is str and type(element) is str and type(list_uri) is str:
+            return self._code_cached(element, list_uri, value)
+        return self._code(element, list_uri, value)
+
+    def _code(self, element: str, list_uri: str, value: str) -> Markup:
         code_list = self.registry.get(list_uri)
         if value not in code_list:
             raise DesignError(f"code {value!r} is not in {list_uri} version {code_list.version}",
@@ -165,6 +175,10 @@ class _Helpers:
         return _wrap(element, _wrap("code", str(self.checked(value))), attributes)
 
     def finalize(self, value: Any) -> Any:
+        if type(value) is str:  # the common case first: every printed data value
+            if value and not self._valid_c(value):
+                self._refuse(value)
+            return value
         if isinstance(value, Markup | Undefined):
             return value  # Markup: built by a helper from checked parts; Undefined raises when printed
         if value is None:
@@ -178,19 +192,60 @@ class _Helpers:
             raise DesignError(f"template prints a {type(value).__name__}; only text and numbers are allowed",
                               user_message="Die Nachrichtenvorlage gibt einen Wert ohne Textform aus.")
         if value and not self._valid_c(value):
-            bad = "".join(din91379.invalid_characters(value, "C", bundle=self.bundle))
-            raise DesignError(
-                f"template prints text with characters outside DIN SPEC 91379 datatype C: {bad!r}",
-                user_message="Die Nachrichtenvorlage gibt ungeprüften Text mit unzulässigen Zeichen aus "
-                f"({bad}); das Eingabeschema muss dieses Feld prüfen.",
-            )
+            self._refuse(value)
         return value
+
+    def _refuse(self, value: str) -> NoReturn:
+        bad = "".join(din91379.invalid_characters(value, "C", bundle=self.bundle))
+        raise DesignError(
+            f"template prints text with characters outside DIN SPEC 91379 datatype C: {bad!r}",
+            user_message="Die Nachrichtenvorlage gibt ungeprüften Text mit unzulässigen Zeichen aus "
+            f"({bad}); das Eingabeschema muss dieses Feld prüfen.",
+        )
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _MessageEnvironment(SandboxedEnvironment):
+    """The sandbox, with a shortcut for the plain dicts that message data consists of.
+
+    ``p.familienname`` on a dict makes the sandbox try ``getattr`` first, which raises and
+    catches an ``AttributeError`` for every lookup – the largest single cost of rendering.
+    For a plain ``dict`` and a name that is not a dict attribute, the item is what the sandbox
+    would return anyway, so it is looked up directly; everything else takes the sandbox's path.
+    """
+
+    trusted: frozenset[Any] = frozenset()
+    """The engine's own helper functions (the globals below)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # Same result as the sandbox's path (safety check, then Context.call), without the
+        # per-call inspection for the two kinds of callables templates use all the time: the
+        # engine's helpers (plain functions) and macros (which take the eval context first).
+        if __obj in __self.trusted:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return __obj(*args, **kwargs)
+        if type(__obj) is Macro:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return __obj(__context.eval_ctx, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def build_environment(template_dir: Path, registry: CodeListRegistry, bundle: Path) -> SandboxedEnvironment:
     """One environment per message-types folder; templates may import shared ``_*.xml.j2`` macros."""
     helpers = _Helpers(registry, bundle)
-    env = SandboxedEnvironment(
+    env = _MessageEnvironment(
         loader=FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=StrictUndefined,
@@ -199,13 +254,15 @@ def build_environment(template_dir: Path, registry: CodeListRegistry, bundle: Pa
         finalize=helpers.finalize,
         auto_reload=False,
     )
-    env.globals.update(
-        code=helpers.code,
-        allgemeiner_name=helpers.allgemeiner_name,
-        teilbekanntes_datum=helpers.teilbekanntes_datum,
-        datum_mit_unbekannt=helpers.datum_mit_unbekannt,
-        hausnummer=helpers.hausnummer,
-    )
+    functions = {
+        "code": helpers.code,
+        "allgemeiner_name": helpers.allgemeiner_name,
+        "teilbekanntes_datum": helpers.teilbekanntes_datum,
+        "datum_mit_unbekannt": helpers.datum_mit_unbekannt,
+        "hausnummer": helpers.hausnummer,
+    }
+    env.globals.update(functions)
+    env.trusted = frozenset(functions.values())
     env.filters.update(xsd_date=xsd_date, xsd_datetime=xsd_datetime)
     return env
 

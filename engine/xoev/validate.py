@@ -72,6 +72,7 @@ class XMeldValidator:
     """A compiled XMeld schema bundle. Obtain instances through :meth:`for_bundle`."""
 
     _cache: ClassVar[dict[Path, XMeldValidator]] = {}
+    _by_argument: ClassVar[dict[Path | str, XMeldValidator]] = {}
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, bundle: Path) -> None:
@@ -93,6 +94,11 @@ class XMeldValidator:
     @classmethod
     def for_bundle(cls, bundle: Path | str) -> XMeldValidator:
         """The compiled validator of ``bundle``, compiled on first use."""
+        # Looked up by the argument as given first: resolving the path costs more than a
+        # whole validation of a small message.
+        validator = cls._by_argument.get(bundle)
+        if validator is not None:
+            return validator
         key = Path(bundle).resolve()
         validator = cls._cache.get(key)
         if validator is None:
@@ -101,6 +107,7 @@ class XMeldValidator:
                 if validator is None:
                     validator = cls(key)
                     cls._cache[key] = validator
+        cls._by_argument[bundle] = validator
         return validator
 
     @classmethod
@@ -108,6 +115,7 @@ class XMeldValidator:
         """Forget compiled bundles (benchmarks, tests)."""
         with cls._cache_lock:
             cls._cache.clear()
+            cls._by_argument.clear()
 
     def _compile(self) -> etree.XMLSchema:
         resolver = BundleResolver(self.catalog, self.bundle)
