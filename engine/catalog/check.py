@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from engine.catalog.compiled import BPMN_NS, index_elements
 from engine.catalog.package import FORMS_PREFIX, PackageFiles, parse_manifest
 from engine.catalog.problems import Problem
+from engine.formatting import FILTERS
 from engine.forms import dynamic
 from engine.forms.definition import check_form
 from engine.operations.registry import CheckEnv, OperationRegistry
@@ -278,7 +279,9 @@ def _check_bpmn(c: _Collector, file: str, doc: Any, files: PackageFiles, registr
 
 def _check_template(c: _Collector, file: str, el: Any, text: str, label: str) -> None:
     try:
-        SandboxedEnvironment().parse(text)
+        env = SandboxedEnvironment()
+        env.filters.update(FILTERS)
+        env.from_string(text)  # compiles: also unknown filters are found here
     except jinja2.TemplateSyntaxError as err:
         c.add("template-syntax", file, str(err), f"Die Anweisungen von „{label}“ enthalten einen "
               f"Vorlagenfehler: {err.message}", line=_line_of(el, err.lineno), element_id=_owner_id(el))

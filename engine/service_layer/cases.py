@@ -32,6 +32,7 @@ from engine.errors import (
     InputInvalid,
     NotFound,
 )
+from engine.formatting import FILTERS
 from engine.forms import apply_submission, dynamic, to_form_values, validate_submission
 from engine.operations.context import OperationContext
 from engine.runtime import runner, state
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _templates = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _lenient = SandboxedEnvironment(autoescape=False)
+_templates.filters.update(FILTERS)
+_lenient.filters.update(FILTERS)
 
 
 _CASES = Case.__table__
