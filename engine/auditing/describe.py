@@ -39,7 +39,6 @@ DESCRIBERS: dict[str, Describer] = {}
 PURPOSES_DE = {
     "timeline": "Verlauf in der Prüfung angesehen",
     "diagram": "Diagramm mit Weg in der Prüfung angesehen",
-    "messages": "Nachrichten in der Prüfung angesehen",
     "dossier": "Akte (Dossier) exportiert",
 }
 

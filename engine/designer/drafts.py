@@ -120,6 +120,7 @@ class DraftService:
             content = dict(files) if files is not None else (dict(base.files) if base is not None else None)
         package = PackageFiles(service_id, content) if content is not None else skeleton_package(service_id)
         _check_paths(package.files)
+        _check_totals(package.files)
         validation = self._validate(package)
         now = clock.now()
         draft = PackageDraft(
@@ -195,6 +196,7 @@ class DraftService:
             before = dict(draft.files)
             service_id = draft.service_id
         _check_paths(files)
+        _check_totals(files)
         package = PackageFiles(service_id, {p: t.replace("\r\n", "\n") for p, t in files.items()})
         validation = self._validate(package)
         changed = sorted(p for p in set(before) | set(package.files) if before.get(p) != package.files.get(p))

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 AUTHORITIES_FILE = PROJECT_ROOT / "demo" / "authorities.toml"
 RESIDENTS_FILE = PROJECT_ROOT / "demo" / "residents.toml"
 SANDBOX_ACTOR = "sandbox"
+MAX_OPEN = 8
+"""Sandbox engines kept open at once; older ones are closed (and reopened when used again)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +95,7 @@ class SandboxService:
         self.residents_per_authority = residents_per_authority
         self.authorities_file = authorities_file
         self.residents_file = residents_file
-        self._engines: dict[uuid.UUID, Engine] = {}
+        self._engines: OrderedDict[uuid.UUID, Engine] = OrderedDict()
         self._lock = threading.Lock()
 
     # -- the databases ------------------------------------------------------------------------------
@@ -108,6 +111,7 @@ class SandboxService:
         with self._lock:
             cached = self._engines.get(draft_id)
             if cached is not None:
+                self._engines.move_to_end(draft_id)
                 return cached
             path = self.database_path(draft_id)
             if not path.is_file():
@@ -117,6 +121,8 @@ class SandboxService:
                                                   var_dir=self.folder / f"{draft_id}-var")
             sandbox = Engine(settings, registry=self.engine.registry)
             self._engines[draft_id] = sandbox
+            while len(self._engines) > MAX_OPEN:  # each holds a connection pool and caches
+                self._engines.popitem(last=False)[1].close()
             return sandbox
 
     def _signature(self) -> str:

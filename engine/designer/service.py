@@ -114,6 +114,11 @@ class DesignerService:
                                    change_note=f"Import ({source})")
         return ImportOutcome(draft=draft, notes=imported.notes)
 
+    def discard(self, draft_id: uuid.UUID, actor: Actor) -> None:
+        """Discard the draft and delete its sandbox."""
+        self.drafts.discard(draft_id, actor)
+        self.sandbox.reset(draft_id)
+
     # -- tests --------------------------------------------------------------------------------------
     def test_draft(self, draft_id: uuid.UUID, actor: Actor, *, only: Iterable[str] | None = None,
                    today: date | None = None) -> PackageTestReport:

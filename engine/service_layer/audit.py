@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from engine import clock
 from engine.audit.chain import VerifyResult
-from engine.audit.log import case_events, export_records, verify_case, verify_database
+from engine.audit.log import NewEvent, append, case_events, export_records, verify_case, verify_database
 from engine.errors import NotFound
 from engine.service_layer.actors import Actor
 from engine.store.models import Case
@@ -32,12 +33,21 @@ class AuditService:
             return verify_case(s, case_id)
 
     def export_case(self, case_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
-        """The case history as JSON-ready data: case facts, every event, chain status."""
-        with self.engine.db.read() as s:
+        """The case history as JSON-ready data: case facts, every event, chain status.
+
+        An export is a read of the case and is logged as one (before the export is taken, so
+        the export contains its own read event).
+        """
+        with self.engine.db.sessions.begin() as s:
             case = s.get(Case, case_id)
             if case is None:
                 raise NotFound(f"case {case_id} not found")
             actor.require_authority(case.authority_id)
+            append(s, [NewEvent(type="case_read", actor=actor.name, case_id=case_id,
+                                payload={"zweck": "export"})], at=clock.now())
+        with self.engine.db.read() as s:
+            case = s.get(Case, case_id)
+            assert case is not None
             summary = self.engine.cases.summary(s, case)
             result = verify_case(s, case_id)
             return {

@@ -166,3 +166,18 @@ def test_diffs_of_versions_and_of_a_draft(designer: DesignerService, gestalterin
     assert designer.diff_versions("beispiel", 1, 2).marks() == {"r1": "changed"}
     assert designer.diff_versions("beispiel", 2, 2).identical
     assert designer.version("beispiel").files["gebuehr.dmn"] == dmn
+
+
+def test_replace_all_files_and_revalidate(designer: DesignerService, gestalterin: Actor, engine: Engine) -> None:
+    from engine.designer.bpmnlint import BpmnLinter
+    from engine.designer.drafts import DraftService
+
+    draft = designer.drafts.create("beispiel", gestalterin)
+    files = {p: t for p, t in draft.package.files.items() if p != "gebuehr.dmn"}
+    replaced = designer.drafts.replace(draft.id, files, gestalterin, expected_revision=1)
+    assert "gebuehr.dmn" not in replaced.package.files and replaced.info.revision == 2
+    assert "decision-missing" in {p.code for p in replaced.validation.errors}
+    assert events(engine, "package_draft_saved")[-1]["changed"] == ["gebuehr.dmn"]
+    again = DraftService(engine, linter=BpmnLinter(node="")).revalidate(draft.id, gestalterin)
+    assert not again.validation.lint_ran and "Node.js" in again.validation.lint_note
+    assert "Node.js" in designer.drafts.get(draft.id, gestalterin).validation.lint_note

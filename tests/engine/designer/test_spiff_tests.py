@@ -116,29 +116,29 @@ alter = age_on("1990-05-01", heute)</bpmn:script></bpmn:scriptTask>
     <bpmn:serviceTask id="pruefen">
       <bpmn:extensionElements>
         <spiffworkflow:serviceTaskOperator id="authority.competent_for" resultVariable="zustaendig">
-          <spiffworkflow:parameters><spiffworkflow:parameter id="ags" type="str" value="'13072085'" /></spiffworkflow:parameters>
+          <spiffworkflow:parameters><spiffworkflow:parameter id="ags" type="str" value="'13072085'" />
+          </spiffworkflow:parameters>
         </spiffworkflow:serviceTaskOperator>
       </bpmn:extensionElements>
       <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:serviceTask>
-    WAIT
+    MIDDLE
     <bpmn:endEvent id="e"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="rechnen" />
     <bpmn:sequenceFlow id="f2" sourceRef="rechnen" targetRef="pruefen" />
-    FLOWS
+    <bpmn:sequenceFlow id="f3" sourceRef="pruefen" targetRef="mitte" />
+    <bpmn:sequenceFlow id="f4" sourceRef="mitte" targetRef="e" />
   </bpmn:process>
 </bpmn:definitions>"""
-NO_WAIT = '<bpmn:sequenceFlow id="f3" sourceRef="pruefen" targetRef="leer" /><bpmn:sequenceFlow id="f4" ' \
-          'sourceRef="leer" targetRef="e" />'
-TIMER = ('<bpmn:intermediateCatchEvent id="warten" name="Einen Tag warten"><bpmn:incoming>f3</bpmn:incoming>'
-         '<bpmn:outgoing>f4</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeDuration>"P1D"</bpmn:timeDuration>'
-         '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+PLAIN_TASK = '<bpmn:task id="mitte"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:task>'
+TIMER = """<bpmn:intermediateCatchEvent id="mitte" name="Einen Tag warten">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>"""
 
 
 def small(wait: bool) -> PackageFiles:
-    if wait:
-        bpmn = SMALL_BPMN.replace("WAIT", TIMER).replace("FLOWS", NO_WAIT.replace('targetRef="leer" />', 'targetRef="warten" />').replace('sourceRef="leer"', 'sourceRef="warten"'))
-    else:
-        bpmn = SMALL_BPMN.replace("WAIT", '<bpmn:task id="leer"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:task>').replace("FLOWS", NO_WAIT)
+    """A script using mocked functions and a service task with a mocked operation (then a timer)."""
+    bpmn = SMALL_BPMN.replace("MIDDLE", TIMER if wait else PLAIN_TASK)
     case = {"mocks": {"konstante": 7, "today": "2026-11-15",
                       "authority.competent_for": {"gefunden": True, "selbst_zustaendig": False}},
             "expected_output_json": {"heute": "2026-11-15", "echo": "Argument", "wert": 7, "alter": 36,
