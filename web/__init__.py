@@ -59,6 +59,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
         STARTUP_NOTES=[],
     )
     app.config.update(config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # German texts readable in JSON answers
     app.config["STARTUP_NOTES"] = list(app.config["STARTUP_NOTES"]) + _demo_logins(engine.settings)
     app.extensions["amtskoffer"] = engine
     app.extensions["amtskoffer.identity"] = IdentityService(engine)

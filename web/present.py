@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from engine.clock import BERLIN
-from engine.documents.render import format_betrag, format_datum
+from engine.formatting import format_betrag, format_datum
 
 STATUS_DE = {
     "active": "in Bearbeitung",

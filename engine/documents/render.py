@@ -9,50 +9,22 @@ files of the server or call out; fonts come from the system (fonts-dejavu).
 """
 
 from __future__ import annotations
+
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from engine.clock import BERLIN
 from engine.errors import DesignError
+from engine.formatting import FILTERS, format_betrag, format_datum
+
+__all__ = ["format_betrag", "format_datum", "render_html", "render_pdf", "template_problems"]
 
 DOCUMENTS_PREFIX = "documents/"
 BASE_PREFIX = "amtskoffer/"
 _BASE_DIR = Path(__file__).resolve().parent / "templates"
-
-
-def format_datum(value: Any) -> str:
-    """``date``/``datetime``/ISO text → ``TT.MM.JJJJ``; anything else as text, ``None`` as empty."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(BERLIN).date() if value.tzinfo else value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, date):
-        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
-    return str(value)
-
-
-def format_betrag(value: Any, waehrung: str = "€") -> str:
-    """A money amount the German way: ``1.234,50 €`` (two decimals, rounded half up)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value).replace(",", ".")) if not isinstance(value, Decimal) else value
-        amount = amount.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-    except (InvalidOperation, ValueError):
-        return str(value)
-    text = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text} {waehrung}".strip()
 
 
 class _PackageLoader(jinja2.BaseLoader):
@@ -76,8 +48,7 @@ class _PackageLoader(jinja2.BaseLoader):
 def environment(files: Mapping[str, str]) -> jinja2.Environment:
     env = ImmutableSandboxedEnvironment(loader=_PackageLoader(files), autoescape=True,
                                         undefined=jinja2.ChainableUndefined, auto_reload=False)
-    env.filters["datum"] = format_datum
-    env.filters["betrag"] = format_betrag
+    env.filters.update(FILTERS)
     return env
 
 

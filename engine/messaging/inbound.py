@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.audit.chain import jsonable
 from engine.audit.log import NewEvent, append
-from engine.errors import AmtskofferError, Conflict, MessageInvalid
+from engine.errors import AmtskofferError, Conflict, DesignError, MessageInvalid
 from engine.messaging.mapping import load_mapping
 from engine.store.models import Authority, Case, InboundMessage
 from engine.xoev import XMeldValidator
@@ -169,18 +169,31 @@ def receive_xml(engine: Engine, body: bytes, *, source: str) -> InboundResult:
         return InboundResult(status=DUPLICATE, inbound_id=first.id, case_id=first.case_id,
                              message_type=message_type, message_uuid=message_uuid)
 
-    if authority is None:
-        return _park(engine, row.id, f"Die Nachricht ist an „{reader}“ adressiert; diese Behörde ist hier nicht "
-                     "eingerichtet.", message_type=message_type, message_uuid=message_uuid)
-    mapping = load_mapping(engine.settings, message_type, namespace=validator.namespace)
+    return _assign_xml(engine, row.id, root, source=source, message_uuid=message_uuid, reader=reader,
+                       reader_authority=authority_id)
+
+
+def _assign_xml(engine: Engine, inbound_id: uuid.UUID, root: etree._Element, *, source: str,
+                message_uuid: str | None, reader: str, reader_authority: uuid.UUID | None) -> InboundResult:
+    """Map a stored, valid XMeld message to its BPMN message and hand it to the waiting case."""
+    message_type = etree.QName(root).localname
+    if reader_authority is None:
+        return _park(engine, inbound_id, f"Die Nachricht ist an „{reader}“ adressiert; diese Behörde ist hier "
+                     "nicht eingerichtet.", message_type=message_type, message_uuid=message_uuid)
+    namespace = XMeldValidator.for_bundle(engine.settings.xoev_schema_dir).namespace
+    try:
+        mapping = load_mapping(engine.settings, message_type, namespace=namespace)
+    except DesignError as err:  # a broken mapping file must not leave the message half-processed
+        return _park(engine, inbound_id, f"Die Zuordnung des Nachrichtentyps ist fehlerhaft: {err.user_message}",
+                     message_type=message_type, message_uuid=message_uuid)
     if mapping is None:
-        return _park(engine, row.id, f"Für den Nachrichtentyp „{message_type}“ ist keine Zuordnung zu einem "
+        return _park(engine, inbound_id, f"Für den Nachrichtentyp „{message_type}“ ist keine Zuordnung zu einem "
                      "Verfahren hinterlegt (xoev_schemas/inbound).", message_type=message_type,
                      message_uuid=message_uuid)
     payload = {key: _text_or_list(path(root)) for key, path in mapping.payload.items()}
     payload.setdefault("nachricht_uuid", message_uuid)
-    return _correlate(engine, row.id, mapping.message, payload, source=source, message_type=message_type,
-                      message_uuid=message_uuid, reader_authority=authority_id)
+    return _correlate(engine, inbound_id, mapping.message, payload, source=source, message_type=message_type,
+                      message_uuid=message_uuid, reader_authority=reader_authority)
 
 
 def _text_or_list(value: Any) -> Any:
@@ -278,7 +291,7 @@ def reprocess(engine: Engine, inbound_id: uuid.UUID) -> InboundResult:
             raise Conflict(f"inbound message {inbound_id} is not parked",
                            user_message="Nur zurückgestellte Nachrichten können erneut zugeordnet werden.")
         kind, body, source, name, payload = row.kind, row.body, row.source, row.message_name, row.payload
-        message_type, message_uuid, status = row.message_type, row.message_uuid, row.status
+        message_uuid, status = row.message_uuid, row.status
         reader_authority = row.authority_id if kind == "xmeld" else None
     if status == PARKED:
         with engine.db.sessions.begin() as s:
@@ -287,24 +300,13 @@ def reprocess(engine: Engine, inbound_id: uuid.UUID) -> InboundResult:
     if kind == "json":
         return _correlate(engine, inbound_id, name or "", dict(payload or {}), source=source)
     root = parse_untrusted(body).getroot()
-    validator = XMeldValidator.for_bundle(engine.settings.xoev_schema_dir)
-    if reader_authority is None:
-        reader = (root.findtext("nachrichtenkopf.g2g/leser/kennung") or "").strip()
+    reader = (root.findtext("nachrichtenkopf.g2g/leser/kennung") or "").strip()
+    if reader_authority is None and reader:
         with engine.db.read() as s:
-            found = s.execute(select(Authority.id).where(Authority.dvdv_kennung == reader)).scalars().first()
-        if found is None:
-            return _park(engine, inbound_id, f"Die Nachricht ist an „{reader}“ adressiert; diese Behörde ist "
-                         "hier nicht eingerichtet.", message_type=message_type, message_uuid=message_uuid)
-        reader_authority = found
-    mapping = load_mapping(engine.settings, message_type or "", namespace=validator.namespace)
-    if mapping is None:
-        return _park(engine, inbound_id, f"Für den Nachrichtentyp „{message_type}“ ist keine Zuordnung zu einem "
-                     "Verfahren hinterlegt (xoev_schemas/inbound).", message_type=message_type,
-                     message_uuid=message_uuid)
-    payload = {key: _text_or_list(path(root)) for key, path in mapping.payload.items()}
-    payload.setdefault("nachricht_uuid", message_uuid)
-    return _correlate(engine, inbound_id, mapping.message, payload, source=source, message_type=message_type,
-                      message_uuid=message_uuid, reader_authority=reader_authority)
+            reader_authority = s.execute(select(Authority.id).where(Authority.dvdv_kennung == reader)).scalars() \
+                .first()
+    return _assign_xml(engine, inbound_id, root, source=source, message_uuid=message_uuid, reader=reader,
+                       reader_authority=reader_authority)
 
 
 def retry_stuck(engine: Engine, *, now: datetime | None = None, older_than: timedelta = STUCK_AFTER) -> int:

@@ -17,7 +17,7 @@ from engine.messaging.addressing import authority_ref, reader_ref
 from engine.messaging.outbox import CHANNEL, Order, Sender, queue_order, queue_xmeld
 from engine.operations.context import OperationContext
 from engine.operations.registry import REGISTRY, CheckEnv, Param
-from engine.xoev import GeneratedMessage, build_message, message_types
+from engine.xoev import GeneratedMessage, XMeldValidator, build_message, message_types
 
 
 def _sender(ctx: OperationContext) -> Sender:
@@ -70,7 +70,8 @@ def _check_message_literals(literals: Mapping[str, Any], env: CheckEnv) -> Seque
 def send_message(ctx: OperationContext, params: dict[str, Any]) -> dict[str, Any]:
     message = _build(ctx, params["nachrichtentyp"], params["empfaenger"], params["daten"])
     reader = message.reader
-    queue_xmeld(ctx.session, message, _sender(ctx))
+    version = XMeldValidator.for_bundle(ctx.settings.xoev_schema_dir).version
+    queue_xmeld(ctx.session, message, _sender(ctx), schema_version=version)
     ctx.record("message_queued", {
         "message_id": str(message.message_id), "message_type": message.message_type, "code": message.code,
         "reader": reader.dvdv_kennung, "reader_name": reader.name,

@@ -53,7 +53,7 @@ class Sender:
     transport: str
 
 
-def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender) -> OutboxMessage:
+def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender, *, schema_version: str) -> OutboxMessage:
     """Add a validated XMeld message to the outbox (``held`` for sandbox cases)."""
     row = OutboxMessage(
         id=message.message_id,
@@ -67,7 +67,7 @@ def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender) -> 
         reader_name=message.reader.name[:200],
         xml=message.xml,
         valid=True,  # build_message returns only messages that passed the XSD
-        validation={"valid": True, "validated_at": sender.now.isoformat()},
+        validation={"valid": True, "schema": f"XMeld {schema_version}", "validated_at": sender.now.isoformat()},
         status=HELD if sender.sandbox else PENDING,
         transport=sender.transport,
         attempts=0,

@@ -485,9 +485,13 @@ class CaseService:
         )
 
     def view(self, case_id: uuid.UUID, actor: Actor, *, log_read: bool = True) -> CaseView:
-        """The case with its ready tasks (forms pre-filled) and its history; logs the read."""
+        """The case with its ready tasks (forms pre-filled) and its history; logs the read.
+
+        Reading happens in a read-only transaction (no write lock on SQLite); the read event is
+        appended afterwards in its own short write transaction.
+        """
         now = clock.now()
-        with self.engine.db.sessions.begin() as s:
+        with self.engine.db.read() as s:
             case = s.get(Case, case_id)
             if case is None:
                 raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
@@ -508,8 +512,6 @@ class CaseService:
             else:
                 for t in runner.ready_user_tasks(wf) or ([wf.last_task] if wf.last_task else []):
                     data.update(t.data)
-            if log_read:
-                append(s, [NewEvent(type="case_read", actor=actor.name, case_id=case.id, payload={})], at=now)
             summary = self.summary(s, case)
             step_views = [StepView(id=st.id, seq=st.seq, kind=st.kind, task_spec=st.task_spec, task_name=st.task_name,
                                    actor=st.actor, at=st.at, submitted=st.submitted, irreversible=st.irreversible,
@@ -517,6 +519,9 @@ class CaseService:
                                    path=list(st.path or [])) for st in steps]
         # Reading does not change the workflow: hand it back for the next step.
         self.engine.workflows.put(case_id, version, wf)
+        if log_read:
+            with self.engine.db.sessions.begin() as s:
+                append(s, [NewEvent(type="case_read", actor=actor.name, case_id=case_id, payload={})], at=now)
         path = [p for st in step_views if not st.superseded for p in st.path]
         current = [t.spec for t in ready] + [t.element for t in timers] + [
             t.task_spec.bpmn_id for t in wf.event_manager.tasks.values() if t.task_spec.bpmn_id

@@ -59,7 +59,9 @@ TEST_ATTRIBUTE = "Testnachricht - nicht fachlich verarbeiten"  # DIN SPEC 91379 
 _DVDV_KENNUNG = re.compile(r"^([a-z]+):([0-9A-Za-z]+)$")
 _PLZ = re.compile(r"^[0-9]{5}$")
 _HAUSNUMMER = re.compile(r"^[0-9]{1,4}\s*[A-Za-z]{0,2}(\s*-\s*[0-9]{1,4}\s*[A-Za-z]{0,2})?$")
-_RANGE = re.compile(r"^\s*(?P<start>[0-9]{1,4}\s*[A-Za-z]{0,2})\s*-\s*(?P<end>[0-9]{1,4})\s*(?P<end_suffix>[A-Za-z]{0,2})\s*$")
+_RANGE = re.compile(
+    r"^\s*(?P<start>[0-9]{1,4}\s*[A-Za-z]{0,2})\s*-\s*(?P<end>[0-9]{1,4})\s*(?P<end_suffix>[A-Za-z]{0,2})\s*$"
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The header is the same for every G2G message; only the payload differs per type.
@@ -144,7 +146,9 @@ def _envelope(env: SandboxedEnvironment, mtype: MessageType, author: AuthorityRe
             erreichbarkeit_list=ERREICHBARKEIT_LIST,
             kanal_email=KANAL_EMAIL,
         )
-        head, tail = text.split(_PAYLOAD_PLACEHOLDER)
+        # The payload comes last and id and time first, so even an authority named like a
+        # placeholder cannot be mistaken for one (rpartition here, replace(…, 1) for the others).
+        head, _, tail = text.rpartition(_PAYLOAD_PLACEHOLDER)
         if len(rendered) >= _ENVELOPE_CACHE_SIZE:
             rendered.clear()
         parts = rendered[key] = (head, tail)

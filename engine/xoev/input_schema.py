@@ -47,6 +47,17 @@ _TYPE_NAMES = {
 
 def normalize(value: Any) -> Any:
     """JSON form of ``value``: dates as ISO strings, mappings as dicts, every string NFC."""
+    # Exact types first: message data is plain dicts, lists and text, and the abstract-class
+    # checks below cost more than the work itself.
+    kind = type(value)
+    if kind is str:
+        return unicodedata.normalize("NFC", value)
+    if kind is dict:
+        return {str(k): normalize(v) for k, v in value.items()}
+    if kind is list:
+        return [normalize(v) for v in value]
+    if value is None or kind is bool or kind is int:
+        return value
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, datetime):

@@ -216,8 +216,9 @@ class _MessageEnvironment(SandboxedEnvironment):
     would return anyway, so it is looked up directly; everything else takes the sandbox's path.
     """
 
-    trusted: frozenset[Any] = frozenset()
-    """The engine's own helper functions (the globals below)."""
+    trusted: frozenset[int] = frozenset()
+    """``id()`` of the engine's own helper functions (the globals below, which keep them alive);
+    by identity, because arbitrary callables need not be hashable."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
@@ -231,7 +232,7 @@ class _MessageEnvironment(SandboxedEnvironment):
         # Same result as the sandbox's path (safety check, then Context.call), without the
         # per-call inspection for the two kinds of callables templates use all the time: the
         # engine's helpers (plain functions) and macros (which take the eval context first).
-        if __obj in __self.trusted:
+        if id(__obj) in __self.trusted:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             return __obj(*args, **kwargs)
@@ -262,7 +263,7 @@ def build_environment(template_dir: Path, registry: CodeListRegistry, bundle: Pa
         "hausnummer": helpers.hausnummer,
     }
     env.globals.update(functions)
-    env.trusted = frozenset(functions.values())
+    env.trusted = frozenset(id(f) for f in functions.values())
     env.filters.update(xsd_date=xsd_date, xsd_datetime=xsd_datetime)
     return env
 

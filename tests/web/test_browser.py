@@ -424,14 +424,34 @@ def _scenario(service: str, name: str) -> Path:
 
 
 def test_anmeldung_of_a_family_end_to_end(real_page: Page, real_server: LiveServer) -> None:
-    """Anmeldung with family members (worked case 23, family dwelling), through the pages."""
-    run_scenario_in_browser(real_page, real_server, _scenario("anmeldung", "fall23_familienwohnung.yaml"))
+    """Anmeldung of a family (two persons, from abroad, entered into the register), through the pages.
 
-
-def test_anmeldung_from_abroad_creates_persons(real_page: Page, real_server: LiveServer) -> None:
+    The real-procedure scenarios share one database: pick scenarios whose residents differ.
+    """
     run_scenario_in_browser(real_page, real_server, _scenario("anmeldung", "zuzug_ausland_familie.yaml"))
 
 
 def test_reisepass_application_to_pickup(real_page: Page, real_server: LiveServer) -> None:
     """Reisepass (worked case 1): search, application, biometrics, payment, document arrives, pickup."""
     run_scenario_in_browser(real_page, real_server, _scenario("reisepass", "fall01_30_jahre_abholung.yaml"))
+
+
+def test_admin_creates_a_user_accessibly(clerk_page: Page) -> None:
+    page = clerk_page
+    page.goto(page.base_url + "/login")  # type: ignore[attr-defined]
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Administration")
+    axe_check(page, "40-admin")
+    page.fill("#neu-name", "neue.kollegin")
+    page.fill("#neu-password", "kurz")
+    page.check("#rolle-clerk")
+    page.check("#beh-neubukow")
+    page.click("form[action$='/admin/users'] button[type=submit]")
+    expect(page.locator(".fehlertext")).to_contain_text("mindestens 10 Zeichen")
+    axe_check(page, "41-admin-error")
+    page.fill("#neu-password", "lang-genug-1234")
+    page.click("form[action$='/admin/users'] button[type=submit]")
+    expect(page.locator(".meldungen")).to_contain_text("neue.kollegin")
+    expect(page.locator("table")).to_contain_text("neue.kollegin")

@@ -227,3 +227,22 @@ def test_resident_search_finds_spelling_variants(app: Flask, web_engine: Engine)
     assert person.geburtsdatum.strftime("%d.%m.%Y") in page.text
     bad = clerk.get("/clerk/search", query_string={"familienname": variant, "geburtsdatum": "32.13.2000"})
     assert "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ)." in bad.text
+
+
+def test_overdue_cases_are_listed_first(app: Flask, fixed_clock: clock.FixedClock) -> None:
+    from datetime import timedelta
+
+    clerk = Clerk(app, "clerk")
+    task = start(clerk, "beispiel")
+    done = clerk.post(task, {"name": "Erika Muster", "geburtsdatum": "12.03.1961", "_action": "submit"})
+    assert done.status_code == 302  # now waiting at "Dokument aushändigen" with a 30-day boundary timer
+    case_id = case_url(task).rsplit("/", 1)[1]
+
+    def section(html: str, title: str) -> str:
+        return html.split(f"<caption>{title}")[1].split("</table>")[0]
+
+    page = clerk.get("/clerk/").text
+    assert case_id in section(page, "Warten auf mich") and case_id not in section(page, "Überfällig")
+    fixed_clock.advance(timedelta(days=31))  # the worker has not fired the timer yet
+    page = clerk.get("/clerk/").text
+    assert case_id in section(page, "Überfällig") and case_id not in section(page, "Warten auf mich")

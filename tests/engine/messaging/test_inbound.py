@@ -10,9 +10,11 @@ correlated by the document's serial number).
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -229,3 +231,20 @@ def test_a_message_left_half_processed_is_taken_up_once(engine: Engine, clerk: A
 def test_oversized_messages_are_rejected_unread(engine: Engine) -> None:
     result = inbound.receive_xml(engine, b" " * (inbound.MAX_BYTES + 1), source="test")
     assert result.status == "rejected" and "zu groß" in result.reason
+
+
+def test_a_broken_mapping_parks_the_message(engine: Engine, tmp_path: Path) -> None:
+    messages = tmp_path / "xoev" / "messages"
+    shutil.copytree(engine.settings.message_types_dir, messages)
+    shutil.copytree(engine.settings.message_types_dir.parent / "codelists", tmp_path / "xoev" / "codelists")
+    (tmp_path / "xoev" / "inbound").mkdir()
+    (tmp_path / "xoev" / "inbound" / "fortschreibung.dokument.0006.toml").write_text(
+        'message = "x"\n[payload]\nseriennummer = "string(xmeld:ausweisdokument/"\n')
+    broken = Engine(engine.settings.with_(message_types_dir=messages))
+    try:
+        result = inbound.receive_xml(broken, incoming(broken), source="test")
+    finally:
+        broken.close()
+    assert result.status == "parked"
+    assert result.reason.startswith("Die Zuordnung des Nachrichtentyps ist fehlerhaft: "
+                                    "fortschreibung.dokument.0006.toml: Der XPath-Ausdruck für „seriennummer“")

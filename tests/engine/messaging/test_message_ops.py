@@ -35,6 +35,7 @@ def test_send_writes_the_message_into_the_outbox_in_the_step(engine: Engine, cle
     assert (xmeld.reader, xmeld.author) == ("ags:13004000", "ags:13072074")  # Schwerin ← Neubukow
     assert xmeld.next_attempt_at == fixed_clock.now() and xmeld.created_at == fixed_clock.now()
     XMeldValidator.for_bundle(engine.settings.xoev_schema_dir).validate(xmeld.xml)
+    assert xmeld.valid and xmeld.validation["schema"] == "XMeld 25.11a"
     root = etree.fromstring(xmeld.xml)
     assert root.findtext("nachrichtenkopf.g2g/identifikation.nachricht/nachrichtenUUID") == str(xmeld.id)
     assert root.findtext("nachrichtenkopf.g2g/autor/name") == "Stadt Neubukow"

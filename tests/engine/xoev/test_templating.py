@@ -73,3 +73,27 @@ def test_sandbox_blocks_python_internals() -> None:
 
     with pytest.raises(SecurityError):
         render("{{ v.__class__.__mro__ }}", v="x")
+
+
+@pytest.mark.parametrize(("source", "context", "out"), [
+    ("{{ d.name }}", {"d": {"name": "Ada"}}, "Ada"),
+    ("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", {"d": {"a": "1", "b": "2"}}, "a=1;b=2;"),
+    ('{{ d["items"] }}', {"d": {"items": "Liste"}}, "Liste"),  # a key named like a dict method
+    ("{{ d.get('x', 'fehlt') }}", {"d": {}}, "fehlt"),
+    ('{% macro m(x) %}[{{ x }}|{{ caller() }}]{% endmacro %}{% call m("a") %}b{% endcall %}', {}, "[a|b]"),
+    ("{% for p in l %}{{ loop.index }}{{ allgemeiner_name('n', p) }}{% endfor %}", {"l": ["A"]},
+     "1<n><name>A</name></n>"),
+])
+def test_shortcuts_give_the_sandbox_results(source: str, context: dict[str, object], out: str) -> None:
+    assert render(source, **context) == out
+
+
+def test_shortcuts_keep_the_sandbox_checks() -> None:
+    from jinja2.exceptions import SecurityError
+
+    with pytest.raises(UndefinedError):
+        render("{{ d.fehlt }}", d={"da": "x"})
+    with pytest.raises(DesignError):  # d.items is the method, not the key: printing it is refused
+        render("{{ d.items }}", d={"items": "x"})
+    with pytest.raises(SecurityError):
+        render("{{ d.pop.__self__ }}", d={"a": "b"})
