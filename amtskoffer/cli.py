@@ -327,7 +327,9 @@ def audit() -> None:
 @handle_errors
 def audit_verify(obj: Ctx) -> None:
     """Die gesamte Hash-Kette prüfen; nennt das erste gebrochene Ereignis (Exit-Code 1)."""
-    result = obj.engine.audit.verify()
+    total = obj.engine.audit.event_count()
+    with click.progressbar(length=total, label="Protokoll prüfen", file=sys.stderr) as bar:
+        result = obj.engine.audit.verify(progress=bar.update)
     if result.ok:
         click.secho(f"Protokoll unverändert: {result.events} Ereignisse geprüft.", fg="green")
         return

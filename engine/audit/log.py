@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -114,8 +114,12 @@ def to_record(row: AuditEvent) -> EventRecord:
     )
 
 
-def verify_database(session: Session, *, batch: int = 5000) -> VerifyResult:
-    """Verify the whole log against the stored global head and every case's head."""
+def verify_database(session: Session, *, batch: int = 5000,
+                    progress: Callable[[int], None] | None = None) -> VerifyResult:
+    """Verify the whole log against the stored global head and every case's head.
+
+    ``progress`` is called with the number of events read in each batch (for a progress bar).
+    """
     records: list[EventRecord] = []
     last = 0
     while True:
@@ -125,6 +129,8 @@ def verify_database(session: Session, *, batch: int = 5000) -> VerifyResult:
         if not rows:
             break
         records.extend(to_record(r) for r in rows)
+        if progress is not None:
+            progress(len(rows))
         last = rows[-1].global_seq
         session.expunge_all()
     head_row = session.get(AuditHead, 1)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
 
 from engine import clock
 from engine.audit.chain import VerifyResult
 from engine.audit.log import NewEvent, append, case_events, export_records, verify_case, verify_database
 from engine.errors import NotFound
 from engine.service_layer.actors import Actor
-from engine.store.models import Case
+from engine.store.models import AuditEvent, Case
 
 if TYPE_CHECKING:
     from engine.service_layer.core import Engine
@@ -20,9 +23,13 @@ class AuditService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def verify(self) -> VerifyResult:
+    def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
         with self.engine.db.read() as s:
-            return verify_database(s)
+            return verify_database(s, progress=progress)
+
+    def event_count(self) -> int:
+        with self.engine.db.read() as s:
+            return s.execute(select(func.count(AuditEvent.id))).scalar_one()
 
     def verify_case(self, case_id: uuid.UUID, actor: Actor) -> VerifyResult:
         with self.engine.db.read() as s:
