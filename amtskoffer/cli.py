@@ -374,12 +374,13 @@ def _timers(engine: Engine) -> int:
 
 
 def run_worker_round(engine: Engine) -> int:
+    """One round of every worker job; a failing job is reported and the others still run."""
     done = 0
     for job in _worker_tasks:
         try:
             done += job(engine)
-        except AmtskofferError as err:
-            click.echo(f"worker: {job.__name__}: {err}", err=True)
+        except Exception as err:  # the worker must keep running (database briefly away, full disk …)
+            click.echo(f"worker: {job.__name__} failed: {err.__class__.__name__}: {err}", err=True)
     return done
 
 

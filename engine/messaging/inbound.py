@@ -362,11 +362,15 @@ def scan_folder(engine: Engine, folder: Path | None = None) -> list[tuple[Path, 
         return []
     done: list[tuple[Path, InboundResult]] = []
     for path in sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in (".xml", ".json")):
-        result = receive_file(engine, path)
-        if result.status in (CORRELATED, DUPLICATE):
-            moved = _move(path, inbox / "done")
-        else:
-            moved = _move(path, inbox / "parked")
-            moved.with_name(moved.name + ".grund.txt").write_text(result.reason + "\n", encoding="utf-8")
+        try:
+            result = receive_file(engine, path)
+            if result.status in (CORRELATED, DUPLICATE):
+                moved = _move(path, inbox / "done")
+            else:
+                moved = _move(path, inbox / "parked")
+                moved.with_name(moved.name + ".grund.txt").write_text(result.reason + "\n", encoding="utf-8")
+        except OSError as err:  # an unreadable file must not stop the others (or the worker)
+            log.error("inbound_file_failed path=%s error=%s", path, err)
+            continue
         done.append((moved, result))
     return done

@@ -351,17 +351,21 @@ class CaseService:
         return self._step(case_id, actor, expected_version=expected_version, act=act)
 
     def correctable(self, s: Session, case: Case) -> dict[uuid.UUID, bool]:
+        """Which steps may be corrected: user steps with no irreversible step at or after them.
+
+        A step that changed the register or sent a message is itself not correctable either:
+        going back before it would run it again (a second message, a second register change).
+        """
         steps = self._steps(s, case.id)
         out: dict[uuid.UUID, bool] = {}
         blocked = case.status in ("completed", "cancelled")
-        # Walk backwards: a step is correctable if no irreversible step follows it.
         for st in reversed(steps):
             if st.superseded:
                 out[st.id] = False
                 continue
-            out[st.id] = not blocked and st.kind in ("submit", "correct")
             if st.irreversible:
                 blocked = True
+            out[st.id] = not blocked and st.kind in ("submit", "correct")
         return out
 
     def correct(self, case_id: uuid.UUID, step_id: uuid.UUID, data: Mapping[str, Any], actor: Actor, *,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.catalog.compiled import PackageCache
+from engine.messaging.service import MessageService
 from engine.operations import default_registry
 from engine.operations.registry import OperationRegistry
 from engine.runtime.sandbox import Limits
@@ -46,6 +47,7 @@ class Engine:
         self.cases = CaseService(self)
         self.authorities = AuthorityService(self)
         self.audit = AuditService(self)
+        self.messages = MessageService(self)
 
     def migrate(self) -> None:
         migrate.upgrade(self.db)

@@ -213,7 +213,7 @@ def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Cheap fingerprint of the folder, so a designer's edit is picked up without a restart.
 
     Taken before every message, so it uses ``os.scandir`` (one ``stat`` per file, no
-    ``Path`` objects): a few dozen microseconds for the shipped types.
+    ``Path`` objects): about 0.15 ms for the shipped types on the 2-core development machine.
     """
     entries: list[tuple[str, int, int]] = []
     pending = [os.fspath(root)]

@@ -215,3 +215,33 @@ def test_a_script_can_reject_the_input_at_a_field(tmp_path, db_url) -> None:  # 
     assert again.case.version == view.case.version and [t.spec for t in again.ready] == ["erfassen"]
     assert engine.cases.submit(view.case.id, view.ready[0].task_id, {"name": "Einmalig"}, ACTOR).case.status == "completed"
     engine.close()
+
+
+@pytest.mark.parametrize(("effect", "expected"), [("none", [True, True]), ("external", [False, False])])
+def test_steps_before_and_at_an_irreversible_effect_cannot_be_corrected(tmp_path, db_url, effect, expected) -> None:  # type: ignore[no-untyped-def]
+    registry = default_registry().copy()
+
+    @registry.operation("demo.wirkung", title_de="Wirkung", description_de="Test.", effect=effect)
+    def act(ctx, params):  # type: ignore[no-untyped-def]
+        return {"ok": True}
+
+    form = '{"type": "object", "properties": {"wert": {"type": "string", "title": "Wert"}}}'
+
+    def ask(task_id: str) -> str:
+        return (f'<bpmn:userTask id="{task_id}"><bpmn:extensionElements><spiffworkflow:properties>'
+                '<spiffworkflow:property name="formJsonSchemaFilename" value="f.schema.json" />'
+                "</spiffworkflow:properties></bpmn:extensionElements>{io}</bpmn:userTask>")
+
+    call = ('<bpmn:serviceTask id="wirken"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator '
+            'id="demo.wirkung" resultVariable="r"><spiffworkflow:parameters /></spiffworkflow:serviceTaskOperator>'
+            '</bpmn:extensionElements>{io}</bpmn:serviceTask>')
+    engine = make_engine(tmp_path, db_url, "wirkung", {"p.bpmn": chain("wirkung", ask("a"), ask("b"), call, ask("c"))},
+                         registry=registry, forms={"f.schema.json": form})
+    view = engine.cases.start("wirkung", "neubukow", ACTOR)
+    for _ in range(2):
+        view = engine.cases.view(view.case.id, ACTOR, log_read=False)
+        engine.cases.submit(view.case.id, view.ready[0].task_id, {"wert": "x"}, ACTOR)
+    view = engine.cases.view(view.case.id, ACTOR, log_read=False)
+    assert [t.spec for t in view.ready] == ["c"]
+    assert [s.correctable for s in view.steps if s.kind == "submit"] == expected
+    engine.close()
