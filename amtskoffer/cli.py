@@ -410,7 +410,7 @@ def serve(obj: Ctx, host: str, port: int, with_worker: bool) -> None:
     """Die Weboberfläche auf HOST:PORT bereitstellen."""
     import threading
 
-    from werkzeug.serving import run_simple
+    from waitress import serve as waitress_serve
 
     from web import create_app
 
@@ -425,8 +425,8 @@ def serve(obj: Ctx, host: str, port: int, with_worker: bool) -> None:
         threading.Thread(target=loop, name="amtskoffer-worker", daemon=True).start()
     for line in app.config.get("STARTUP_NOTES", []):
         click.echo(line)
-    click.echo(f"Amtskoffer läuft auf http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    click.echo(f"Amtskoffer läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
+    waitress_serve(app, host=host, port=port, threads=8, ident="Amtskoffer")
 
 
 @main.command()

@@ -31,6 +31,8 @@ from engine.settings import PROJECT_ROOT, Settings
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 CLERKS = 20
 THINK_S = 5.0
+SERVER_THREADS = 8
+"""Worker threads of the server (as `amtskoffer serve`)."""
 """Pause between a page and its submit, and between steps: reading and typing. Real clerks need
 minutes per form; 5 s keeps the load far above what 20 people produce."""
 PASSWORD = "bench-passwort-123"
@@ -112,11 +114,7 @@ class _Clerk(threading.Thread):
 
 def run(quick: bool = False, progress: Callable[[str], None] = print, *, seconds: float | None = None,
         clerks: int = CLERKS, think_s: float = THINK_S) -> dict[str, Any]:
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:  # one line per request would swamp the output
-            pass
+    from waitress.server import create_server
 
     from web import create_app
 
@@ -135,10 +133,11 @@ def run(quick: bool = False, progress: Callable[[str], None] = print, *, seconds
         for i in range(clerks):
             identity.add_user(f"bench{i}", PASSWORD, roles=["clerk"], authorities=["neubukow-salzhaff"])
         app = create_app(engine=engine)
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        # The same server `amtskoffer serve` uses (waitress, a fixed pool of worker threads).
+        server = create_server(app, host="127.0.0.1", port=0, threads=SERVER_THREADS)
+        serving = threading.Thread(target=server.run, daemon=True)
         serving.start()
-        base = f"http://127.0.0.1:{server.server_port}"
+        base = f"http://127.0.0.1:{server.effective_port}"
         progress(f"web: {clerks} clerks for {duration:.0f} s against {base}")
         t0 = time.perf_counter()
         workers = [_Clerk(base, f"bench{i}", t0 + warmup + duration, t0 + warmup, think_s) for i in range(clerks)]
@@ -147,7 +146,7 @@ def run(quick: bool = False, progress: Callable[[str], None] = print, *, seconds
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - t0 - warmup
-        server.shutdown()
+        server.close()
         serving.join(5)
         engine.close()
     latencies = [x for w in workers for x in w.requests]
