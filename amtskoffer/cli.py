@@ -156,6 +156,17 @@ def catalog_check(obj: Ctx, services: tuple[str, ...]) -> None:
             click.echo(f"{prefix} {p.location()} [{p.code}]: {p.user_message}")
             if obj.verbose:
                 click.echo(f"      ({p.message})")
+    if not services:
+        # Message types are shared by all services: one broken type stops every message.send of it.
+        from engine.xoev import check_message_types
+
+        type_problems = check_message_types(engine.settings)
+        errors += len(type_problems)
+        status = click.style("OK", fg="green") if not type_problems else click.style(
+            f"{len(type_problems)} Fehler", fg="red")
+        click.echo(f"Nachrichtentypen: {status}")
+        for tp in type_problems:
+            click.echo(f"  Fehler {tp.file} [{tp.message_type}]: {tp.message}")
     sys.exit(1 if errors else 0)
 
 

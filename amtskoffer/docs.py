@@ -70,7 +70,8 @@ def operations_markdown(registry: OperationRegistry) -> str:
         "| Operation | Zweck | Wirkung |",
         "|---|---|---|",
     ]
-    head += [f"| [`{op.id}`](#{op.id.replace('.', '')}) | {op.title_de} | {op.effect} |" for op in ops]
+    short = {"none": "liest nur", "case": "Vorgang", "external": "extern (irreversibel)"}
+    head += [f"| [`{op.id}`](#{op.id.replace('.', '')}) | {op.title_de} | {short[op.effect]} |" for op in ops]
     head.append("")
     return "\n".join(head + [_operation(op) for op in ops]).rstrip() + "\n"
 

@@ -1,6 +1,6 @@
 """Documents of a case: PDFs rendered from a service package's templates (``document.render``).
 
-Contract for designers (``docs/fragments/web.md``): a template is
+Contract for designers (``docs/process-authoring.md``, Dokumente): a template is
 ``processes/bpmn/<service>/documents/<name>.html.j2`` (sandboxed, autoescaped Jinja2). It
 extends ``amtskoffer/dokument.html.j2`` (letterhead of the serving authority, footer with
 case number and page numbers, A4, DejaVu fonts) and fills ``{% block inhalt %}``. Context:

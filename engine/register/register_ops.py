@@ -370,8 +370,10 @@ def set_auskunftssperre_op(ctx: OperationContext, params: dict[str, Any]) -> dic
         "Doktorgrad, aktuellen Anschriften und ob die Person verstorben ist; „nicht_eindeutig“ bei mehreren "
         "Treffern oder zu wenigen Angaben; „keine_auskunft“, wenn niemand gefunden wurde oder eine "
         "Auskunftssperre besteht – beides ist bewusst nicht zu unterscheiden (§ 51 BMG). Bei einer Sperre wird "
-        "im Protokoll festgehalten, dass die betroffene Person zu unterrichten ist."
+        "im Protokoll festgehalten, dass die betroffene Person zu unterrichten ist. Eine erteilte Auskunft "
+        "lässt sich nicht zurücknehmen; frühere Schritte sind danach nicht mehr korrigierbar."
     ),
+    effect="external",
     params=[
         Param(name="anfrage", type="dict",
               description_de="{familienname, vornamen?, geburtsdatum?, anschrift?: {strasse, hausnummer, "

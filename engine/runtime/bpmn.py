@@ -105,11 +105,12 @@ class DecisionTask(BusinessRuleTask):
             for rule in matched:
                 for key, value in rule.output_as_dict(my_task).items():
                     result.setdefault(key, []).append(value)
+            # Every output is set even when no rule matched: [] (or the aggregate of nothing),
+            # so later scripts never meet an undefined name.
+            for out in table.outputs:
+                result.setdefault(out.name or out.label, [])
             if self.aggregation:
                 result = {k: _aggregate(self.aggregation, v) for k, v in result.items()}
-                for out in table.outputs:
-                    key = out.name or out.label
-                    result.setdefault(key, _aggregate(self.aggregation, []))
         else:
             result = dict(matched[0].output_as_dict(my_task))
         my_task.data = DeepMerge.merge(my_task.data, result)

@@ -3,7 +3,7 @@
 A scenario file (``processes/bpmn/<service>/tests/*.yaml`` or ``.json``) names the serving
 authority, the day, fictitious residents, scripted answers of operations (``mocks``), the data
 entered at each user task, messages and clock advances, and what must hold at the end (status,
-path, data, XMeld messages, documents, register). ``docs/fragments/scenarios.md`` is the
+path, data, XMeld messages, documents, register). ``docs/process-authoring.md`` (Testfälle) is the
 reference for the format.
 
 Public API:

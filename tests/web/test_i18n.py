@@ -24,7 +24,7 @@ def test_every_ui_text_has_an_english_translation() -> None:
             if isinstance(msg, str)}
     catalog = _catalog()
     missing = sorted(m for m in used if not (catalog.get(m) and catalog.get(m).string))
-    assert not missing, f"untranslated (run pybabel extract/update, see docs/fragments/web.md): {missing}"
+    assert not missing, f"untranslated (run pybabel extract/update, see web/babel.cfg and docs/architecture.md): {missing}"
 
 
 def test_compiled_catalog_matches_the_po_file() -> None:

@@ -245,3 +245,9 @@ def test_steps_before_and_at_an_irreversible_effect_cannot_be_corrected(tmp_path
     assert [t.spec for t in view.ready] == ["c"]
     assert [s.correctable for s in view.steps if s.kind == "submit"] == expected
     engine.close()
+
+
+def test_collect_without_a_match_sets_empty_outputs(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    engine, view = run_decision(tmp_path / "leer", db_url, dmn("COLLECT", [("&gt; 100", 'Decimal("1")', "x")]), 30)
+    assert view.data["betrag"] == []
+    engine.close()
