@@ -40,3 +40,14 @@ def assert_reload_equal(engine: Engine, case_id: Any) -> None:
         assert stock_instance_json(cold) == stock_instance_json(warm), "stock converter sees a difference"
     finally:
         engine.workflows.put(case_id, version, warm)
+
+
+def run_cli(env: dict[str, str], *args: str, code: int = 0) -> str:
+    """Run ``amtskoffer ARGS`` with ``env``; assert the exit code; return the output."""
+    from click.testing import CliRunner
+
+    from amtskoffer.cli import main
+
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output

@@ -7,28 +7,8 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from amtskoffer.cli import main
-from tests.conftest import FIXTURES
 from tests.engine.designer.conftest import SPIFF_MODEL
-
-
-@pytest.fixture
-def env(tmp_path: Path, sqlite_url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": sqlite_url,
-        "AMTSKOFFER_VAR": str(tmp_path / "var"),
-        "AMTSKOFFER_PROCESSES": str(FIXTURES / "packages"),
-        "AMTSKOFFER_FORMS": str(FIXTURES / "forms"),
-    }
-
-
-def run(env: dict[str, str], *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
+from tests.helpers import run_cli as run
 
 
 def renamed_zip(data: bytes) -> bytes:

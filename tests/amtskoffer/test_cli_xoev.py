@@ -5,31 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from amtskoffer.cli import main
 from engine.service_layer.actors import Actor
 from engine.service_layer.core import Engine
 from engine.settings import Settings
-from tests.conftest import FIXTURES
 from tests.engine.messaging.conftest import PERSON, outbox_rows
-
-
-@pytest.fixture
-def env(tmp_path: Path, sqlite_url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": sqlite_url,
-        "AMTSKOFFER_VAR": str(tmp_path / "var"),
-        "AMTSKOFFER_PROCESSES": str(FIXTURES / "packages"),
-        "AMTSKOFFER_FORMS": str(FIXTURES / "forms"),
-    }
-
-
-def run(env: dict[str, str], *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
+from tests.helpers import run_cli as run
 
 
 def sent_case(env: dict[str, str]) -> Engine:
