@@ -9,7 +9,9 @@ parsing text. The web layer maps these classes to HTTP status codes in one place
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=BaseException)
 
 
 class AmtskofferError(Exception):
@@ -106,3 +108,19 @@ class CaseCorrupted(AmtskofferError):
     """The stored state of a case is inconsistent; the case is stopped until an admin looks."""
 
     user_message = "Der Vorgang ist in einem inkonsistenten Zustand und wurde angehalten."
+
+
+def find_cause(err: BaseException, kind: type[E]) -> E | None:
+    """The first exception of type ``kind`` in ``err``'s cause/context chain (``err`` itself included).
+
+    SpiffWorkflow wraps what a script or task raised into its own exceptions without keeping the
+    original as an attribute; the original is only reachable through the chain.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

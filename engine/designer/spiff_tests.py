@@ -65,7 +65,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock
 from engine.catalog.package import PackageFiles
 from engine.designer.spiff_arena import UNIT_TEST_PREFIX
-from engine.errors import AmtskofferError
+from engine.errors import AmtskofferError, find_cause
 from engine.operations.registry import OperationRegistry
 from engine.runtime import runner
 from engine.runtime.bpmn import Parser, xml_parser
@@ -337,22 +337,11 @@ def _take(task: Task, tasks: Mapping[str, Any], visits: dict[str, int]) -> None:
         raise
     except Exception as err:
         failure = err if isinstance(err, AmtskofferError) else runner.translate(err)
-        cause = _case_failed_cause(err)
+        cause = find_cause(err, _CaseFailed)
         if cause is not None:
             raise cause from err
         raise _CaseFailed(failure.user_message, element_id=failure.context.get("element_id") or spec.bpmn_id,
                           line=failure.context.get("line")) from err
-
-
-def _case_failed_cause(err: BaseException) -> _CaseFailed | None:
-    seen = set()
-    cur: BaseException | None = err
-    while cur is not None and id(cur) not in seen:
-        if isinstance(cur, _CaseFailed):
-            return cur
-        seen.add(id(cur))
-        cur = cur.__cause__ or cur.__context__
-    return None
 
 
 def plain(value: Any) -> Any:

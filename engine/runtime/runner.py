@@ -24,7 +24,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.audit.chain import canonical
-from engine.errors import AmtskofferError, CaseCorrupted, DesignError, ScriptError
+from engine.errors import AmtskofferError, CaseCorrupted, DesignError, ScriptError, find_cause
 from engine.runtime import fastpath
 from engine.runtime.bpmn import _as_instant
 
@@ -208,24 +208,13 @@ def status(wf: BpmnWorkflow) -> str:
     return "waiting"
 
 
-def _root_cause(err: BaseException) -> BaseException | None:
-    seen = set()
-    cur: BaseException | None = err
-    while cur is not None and id(cur) not in seen:
-        if isinstance(cur, AmtskofferError):
-            return cur
-        seen.add(id(cur))
-        cur = cur.__cause__ or cur.__context__
-    return None
-
-
 def translate(err: Exception, running: Task | None = None) -> AmtskofferError:
     """Turn whatever SpiffWorkflow raised into our hierarchy, keeping element and line."""
     task = getattr(err, "task", None) or running
     spec = task.task_spec if task is not None else getattr(err, "task_spec", None)
     element = getattr(spec, "bpmn_id", None) if spec is not None else None
     label = (getattr(spec, "bpmn_name", None) or element or "?") if spec is not None else "?"
-    cause = _root_cause(err)
+    cause = find_cause(err, AmtskofferError)
     if cause is not None:
         if not cause.context.get("element_id"):
             cause.context["element_id"] = element
