@@ -33,7 +33,7 @@ from engine.errors import (
     NotFound,
 )
 from engine.formatting import FILTERS
-from engine.forms import apply_submission, dynamic, to_form_values, validate_submission
+from engine.forms import FormDefinition, apply_submission, dynamic, to_form_values, validate_submission
 from engine.operations.context import OperationContext
 from engine.runtime import runner, state
 from engine.runtime.compaction import compact
@@ -323,11 +323,9 @@ class CaseService:
         Empty fields are set to ``None`` rather than left out, so clearing a field in a
         correction does not leave the old value behind and scripts can test ``if telefon:``.
         """
-        props = task.task_spec.extensions.get("properties", {})
-        schema_file = props.get("formJsonSchemaFilename")
-        if not schema_file:
+        form = self._resolved_form(package, task)
+        if form is None:
             return {}
-        form = dynamic.resolve(package.form(schema_file, props.get("formUiSchemaFilename")), task.data)
         cleaned = validate_submission(form, data, context=task.data)
         return apply_submission(form, {}, cleaned)
 
@@ -534,13 +532,49 @@ class CaseService:
         return CaseView(case=summary, ready=ready, steps=step_views, data=data, path=path,
                         current=list(dict.fromkeys(current)))
 
+    def task_form(self, case_id: uuid.UUID, task_id: str, actor: Actor) -> FormDefinition | None:
+        """The form of a ready user task as the clerk sees it (option lists filled from the task data).
+
+        Parsing a posted form needs exactly this form: a field whose options come from the task
+        data (``x-options-from``) is a choice only once resolved.
+        """
+        with self.engine.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
+            actor.require_authority(case.authority_id)
+            package = self.engine.catalog.compiled(s, case.package_version_id)
+            version = case.version
+            wf = self._load(s, case, package)
+        try:
+            task = next((t for t in runner.ready_user_tasks(wf) if str(t.id) == task_id), None)
+            return self._resolved_form(package, task) if task is not None else None
+        finally:
+            self.engine.workflows.put(case_id, version, wf)
+
+    def step_form(self, case_id: uuid.UUID, step_id: uuid.UUID, actor: Actor) -> FormDefinition | None:
+        """The form of an earlier user step, resolved with the task data it had then (for corrections)."""
+        with self.engine.db.read() as s:
+            case = s.get(Case, case_id)
+            step = s.get(CaseStep, step_id)
+            if case is None or step is None or step.case_id != case_id:
+                raise NotFound(f"step {step_id} of case {case_id} not found")
+            actor.require_authority(case.authority_id)
+            package = self.engine.catalog.compiled(s, case.package_version_id)
+            wf = self._load(s, case, package, step.seq - 1)
+            task = wf.get_task_from_id(uuid.UUID(step.task_id)) if step.task_id else None
+        return self._resolved_form(package, task) if task is not None else None
+
+    def _resolved_form(self, package: CompiledPackage, task: Any) -> FormDefinition | None:
+        props = task.task_spec.extensions.get("properties", {})
+        schema_file = props.get("formJsonSchemaFilename")
+        if not schema_file:
+            return None
+        return dynamic.resolve(package.form(schema_file, props.get("formUiSchemaFilename")), task.data)
+
     def _task_view(self, package: CompiledPackage, task: Any, previous: Mapping[str, Any]) -> TaskView:
         spec = task.task_spec
-        props = spec.extensions.get("properties", {})
-        schema_file = props.get("formJsonSchemaFilename")
-        form = package.form(schema_file, props.get("formUiSchemaFilename")) if schema_file else None
-        if form is not None:
-            form = dynamic.resolve(form, task.data)
+        form = self._resolved_form(package, task)
         values: dict[str, Any] = {}
         if form is not None:
             earlier = previous.get(spec.bpmn_id) or {}

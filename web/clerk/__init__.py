@@ -23,9 +23,8 @@ from engine.service_layer.views import CaseSummary, CaseView, TaskView
 from web.clerk.queries import (
     case_messages,
     form_labels,
-    form_of_step,
     match_cases,
-    ready_task_form,
+    ready_task,
     resident_search,
     resident_search_available,
 )
@@ -179,7 +178,8 @@ def task(case_id: uuid.UUID, task_id: str) -> Any:
     values: dict[str, Any] | None = None
     if request.method == "POST":
         # The common case (a valid submit) needs only the task's form, not the whole case view.
-        ready, form = ready_task_form(eng, case_id, task_id, act)
+        ready = ready_task(eng, case_id, task_id, act)
+        form = eng.cases.task_form(case_id, task_id, act) if ready is not None else None
         if ready is None:
             flash(_("Dieser Schritt ist nicht mehr offen."), "info")
             return redirect(url_for("clerk.case", case_id=case_id))
@@ -228,7 +228,7 @@ def correct(case_id: uuid.UUID, step_id: uuid.UUID) -> Any:
     if not step.correctable:
         flash(_("Dieser Schritt kann nicht mehr korrigiert werden."), "fehler")
         return redirect(url_for("clerk.case", case_id=case_id))
-    form = form_of_step(eng, view.case.package_version_id, step.task_spec)
+    form = eng.cases.step_form(case_id, step_id, act)
     values: dict[str, Any] = dict(step.submitted or {})
     errors: dict[str, list[str]] | None = None
     focus, message, status = "", "", 200

@@ -1,6 +1,5 @@
 """Read helpers for the clerk's pages that the service layer does not offer as such.
 
-- :func:`form_of_step`: the form a (past) user step used, for "Korrigieren".
 - :func:`case_messages`: outgoing messages of a case (``engine.messaging.service.MessageService``
   when the messaging package provides it, else a read of the outbox table).
 - :func:`resident_search`: ``register.find_person`` through the operation registry (the catalogue
@@ -20,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.errors import NotFound
-from engine.forms import FormDefinition
 from engine.forms.dates import parse_date
 from engine.runtime.helpers import fold_name
 from engine.service_layer.actors import Actor
@@ -35,23 +33,10 @@ def _specs(package: Any) -> Iterable[Any]:
         yield from sub.task_specs.values()
 
 
-def form_of_step(engine: Engine, version_id: uuid.UUID, spec_id: str | None) -> FormDefinition | None:
-    with engine.db.read() as s:
-        package = engine.catalog.compiled(s, version_id)
-    for spec in _specs(package):
-        if getattr(spec, "bpmn_id", None) == spec_id:
-            props = spec.extensions.get("properties", {}) if hasattr(spec, "extensions") else {}
-            schema = props.get("formJsonSchemaFilename")
-            return package.form(schema, props.get("formUiSchemaFilename")) if schema else None
-    return None
+def ready_task(engine: Engine, case_id: uuid.UUID, task_id: str, actor: Actor) -> dict[str, Any] | None:
+    """The ready task's entry {task_id, spec, name} from the case row alone, or None.
 
-
-def ready_task_form(engine: Engine, case_id: uuid.UUID, task_id: str,
-                    actor: Actor) -> tuple[dict[str, Any] | None, FormDefinition | None]:
-    """(the ready task's entry {task_id, spec, name}, its form) from the case row alone, or (None, None).
-
-    A submit needs no full case view: this is all it reads before the step itself.
-
+    A submit needs no full case view: this (and the task's form) is all it reads before the step.
     Raises NotFound for a case outside the actor's authorities, like the service layer.
     """
     with engine.db.read() as s:
@@ -60,10 +45,7 @@ def ready_task_form(engine: Engine, case_id: uuid.UUID, task_id: str,
             raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
         actor.require_authority(case.authority_id)
         ready = next((t for t in case.ready_tasks or [] if t.get("task_id") == task_id), None)
-        version_id = case.package_version_id
-    if ready is None:
-        return None, None
-    return dict(ready), form_of_step(engine, version_id, ready.get("spec"))
+    return dict(ready) if ready is not None else None
 
 
 def case_messages(engine: Engine, case_id: uuid.UUID, actor: Actor) -> list[dict[str, Any]]:
