@@ -452,7 +452,7 @@ def test_limits_must_be_positive(time_s: float, memory_mb: float) -> None:
 
 def test_compiled_code_is_cached() -> None:
     source = "cache_probe = 41 + 1"
-    assert sandbox._compiled(source, "exec") is sandbox._compiled(source, "exec")
+    assert sandbox.compile._compiled(source, "exec") is sandbox.compile._compiled(source, "exec")
 
 
 def test_reserved_names_cover_helpers_builtins_and_blocked_names() -> None:
