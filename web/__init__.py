@@ -1,7 +1,8 @@
 """The web application: ``create_app()`` (Flask app factory). Imports the engine, never the reverse.
 
 Workspaces are blueprints with their own URL prefix and role: ``clerk`` (``/clerk``, role
-clerk), ``designer`` (``/designer``), ``auditor`` (``/auditor``), ``admin`` (``/admin``), the JSON
+clerk), ``designer`` (``/designer``), ``auditor`` (``/auditor``), ``insight`` (``/insight``, roles
+designer and auditor), ``admin`` (``/admin``), the JSON
 API (``/api/v1``, bearer tokens) and ``auth`` (``/login``, ``/logout``). Security (CSRF,
 cookies, headers, login throttling) is set up in :mod:`web.security`; engine errors are mapped
 to HTTP once, in :mod:`web.errors`.
@@ -74,6 +75,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
     from web.auth import init_login
     from web.clerk import bp as clerk_bp
     from web.designer import bp as designer_bp
+    from web.insight import bp as insight_bp
     from web.present import register_filters
 
     security.init(app)
@@ -81,7 +83,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
     init_login(app)
     errors.init(app)
     register_filters(app)
-    for bp in (auth_bp, clerk_bp, admin_bp, designer_bp, auditor_bp, api_bp):
+    for bp in (auth_bp, clerk_bp, admin_bp, designer_bp, auditor_bp, insight_bp, api_bp):
         app.register_blueprint(bp)
     security.exempt_api(app, api_bp)
 
