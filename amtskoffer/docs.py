@@ -23,7 +23,7 @@ EFFECTS = {
 
 def _operation(op: Operation) -> str:
     lines = [f"### `{op.id}` – {op.title_de}", "", op.description_de, ""]
-    lines.append(f"Wirkung: {EFFECTS[op.effect]}.")
+    lines.append(f"Wirkung: {op.effect_de or EFFECTS[op.effect]}.")
     lines.append("")
     if op.params:
         lines += ["| Parameter | Typ | Pflicht | Bedeutung |", "|---|---|---|---|"]
@@ -71,7 +71,8 @@ def operations_markdown(registry: OperationRegistry) -> str:
         "|---|---|---|",
     ]
     short = {"none": "liest nur", "case": "Vorgang", "external": "extern (irreversibel)"}
-    head += [f"| [`{op.id}`](#{op.id.replace('.', '')}) | {op.title_de} | {short[op.effect]} |" for op in ops]
+    head += [f"| [`{op.id}`](#{op.id.replace('.', '')}) | {op.title_de} | "
+             f"{'je nach Ergebnis' if op.effect_de else short[op.effect]} |" for op in ops]
     head.append("")
     return "\n".join(head + [_operation(op) for op in ops]).rstrip() + "\n"
 

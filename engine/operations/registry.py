@@ -119,6 +119,8 @@ class Operation:
     """Publish-time check of parameters given as literals; returns German problem texts."""
     example: str = ""
     """An XML snippet shown in the operation reference."""
+    effect_de: str = ""
+    """For operations that decide their effect while running (``ctx.note_effect``): how, in German."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -145,6 +147,7 @@ class OperationRegistry:
         effect: Effect = "none",
         check_literals: LiteralCheck | None = None,
         example: str = "",
+        effect_de: str = "",
     ) -> Callable[[OperationFn], OperationFn]:
         """Decorator registering ``fn(ctx, params) -> result`` under ``id``."""
 
@@ -160,6 +163,7 @@ class OperationRegistry:
                     effect=effect,
                     check_literals=check_literals,
                     example=example,
+                    effect_de=effect_de,
                 )
             )
             return fn

@@ -373,7 +373,7 @@ def set_auskunftssperre_op(ctx: OperationContext, params: dict[str, Any]) -> dic
         "im Protokoll festgehalten, dass die betroffene Person zu unterrichten ist. Eine erteilte Auskunft "
         "lässt sich nicht zurücknehmen; frühere Schritte sind danach nicht mehr korrigierbar."
     ),
-    effect="external",
+    effect_de="extern, wenn Daten herausgegeben werden oder eine Sperre greift (sonst liest nur)",
     params=[
         Param(name="anfrage", type="dict",
               description_de="{familienname, vornamen?, geburtsdatum?, anschrift?: {strasse, hausnummer, "
