@@ -4,7 +4,9 @@ Public API (import from the submodules named here):
 
 - operations ``message.send`` and ``order.send`` (:mod:`engine.messaging.message_ops`, loaded
   into the operation registry like every ``*_ops`` module): build/validate the message and add
-  it to the outbox *in the step's transaction*; ``held`` for sandbox cases.
+  it to the outbox *in the step's transaction*; ``held`` for sandbox cases. ``message.send``
+  writes as the serving authority to an authority, or to a customer (``{"kunde": {…}}``) for
+  types with a ``b2privat``/``dienstleister2kunde`` header (:mod:`engine.xoev.headers`).
 - :func:`engine.messaging.delivery.deliver_due` – one delivery round (claim with a lease, send
   through the transport, record; exponential backoff, dead letters). Transports are registered
   by name in :mod:`engine.messaging.transports` (``directory``, ``http``).

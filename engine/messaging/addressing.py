@@ -1,11 +1,14 @@
-"""Authorities as message addresses: configured rows or explicit dicts → :class:`AuthorityRef`.
+"""Message addresses: configured rows or explicit dicts → :class:`AuthorityRef`, customers → :class:`KundeRef`.
 
 Contract: :func:`authority_ref` turns an ``authority`` row into the header form XMeld needs
 (DVDV identifier, name, postal address, e-mail). :func:`reader_ref` accepts what a diagram
 passes as ``empfaenger``: an authority key, the ``behoerde`` dict of ``authority.competent_for``
-(looked up by its ``key``), or an explicit dict ``{name, dvdv_kennung, strasse, hausnummer,
-postleitzahl, ort, email?}`` for authorities that are not configured. Problems raise
-:class:`OperationFailed` (data) or :class:`DesignError` (wrong mapping) with German messages.
+(looked up by its ``key``), an explicit dict ``{name, dvdv_kennung, strasse, hausnummer,
+postleitzahl, ort, email?}`` for authorities that are not configured, or ``{"kunde": {…}}`` for
+a private person or organisation (the reader of ``b2privat``/``dienstleister2kunde`` messages;
+keys in :mod:`engine.xoev.kunde`). Problems raise :class:`OperationFailed` (data) or
+:class:`DesignError` (wrong mapping) with German messages; the customer's values are checked
+when the message is built.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DesignError, OperationFailed
 from engine.store.models import Authority
-from engine.xoev import AuthorityRef
+from engine.xoev import AuthorityRef, KundeRef, party_from_mapping
 
 EXPLICIT_KEYS = ("name", "dvdv_kennung", "strasse", "hausnummer", "postleitzahl", "ort", "email")
 _ADDRESS_KEYS = ("strasse", "hausnummer", "postleitzahl", "ort")
@@ -53,15 +56,18 @@ def by_key(session: Session, key: str) -> Authority:
     return found
 
 
-def reader_ref(session: Session, empfaenger: str | Mapping[str, Any]) -> tuple[AuthorityRef, Authority | None]:
-    """The reader and, if it is configured, its row."""
+def reader_ref(session: Session, empfaenger: str | Mapping[str, Any]
+               ) -> tuple[AuthorityRef | KundeRef, Authority | None]:
+    """The reader and, if it is a configured authority, its row."""
     if isinstance(empfaenger, str):
         row = by_key(session, empfaenger)
         return authority_ref(row), row
     if not isinstance(empfaenger, Mapping):
         raise DesignError(f"empfaenger is a {type(empfaenger).__name__}",
-                          user_message="„empfaenger“ muss der Schlüssel einer Behörde oder ein Objekt mit "
-                          "name, dvdv_kennung und Anschrift sein.")
+                          user_message="„empfaenger“ muss der Schlüssel einer Behörde, ein Objekt mit "
+                          "name, dvdv_kennung und Anschrift oder {\"kunde\": {…}} sein.")
+    if "kunde" in empfaenger:
+        return party_from_mapping(empfaenger), None
     if empfaenger.get("key"):
         row = by_key(session, str(empfaenger["key"]))
         return authority_ref(row), row
@@ -73,7 +79,8 @@ def reader_ref(session: Session, empfaenger: str | Mapping[str, Any]) -> tuple[A
     if unknown:
         raise DesignError(f"empfaenger has unknown keys {unknown}",
                           user_message=f"„empfaenger“ enthält unbekannte Angaben ({', '.join(unknown)}); "
-                          f"erlaubt sind {', '.join(EXPLICIT_KEYS)}.")
+                          f"erlaubt sind {', '.join(EXPLICIT_KEYS)} – oder {{\"kunde\": {{…}}}} für eine Person "
+                          "oder Stelle.")
     return AuthorityRef(
         name=str(values.get("name") or ""),
         dvdv_kennung=str(values.get("dvdv_kennung") or ""),

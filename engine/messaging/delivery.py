@@ -32,7 +32,7 @@ from sqlalchemy import or_, select
 from engine import clock
 from engine.audit.log import NewEvent, append
 from engine.messaging.backoff import retry_delay
-from engine.messaging.outbox import DEAD, DELIVERED, PENDING
+from engine.messaging.outbox import DEAD, DELIVERED, PENDING, READER_BEHOERDE
 from engine.messaging.transports import Outgoing, Transport, TransportFailed, build
 from engine.store.models import Case, OutboxMessage
 
@@ -85,7 +85,8 @@ def _claim(engine: Engine, now: datetime) -> _Claim | None:
         token = str(uuid.uuid4())
         row.claimed_until = now + lease
         row.claim_token = token
-        message = Outgoing(id=row.id, kind=row.kind, message_type=row.message_type, reader=row.reader, body=row.xml)
+        message = Outgoing(id=row.id, kind=row.kind, message_type=row.message_type, reader=row.reader, body=row.xml,
+                           reader_kind=(row.validation or {}).get("reader_kind") or READER_BEHOERDE)
         return _Claim(message=message, token=token, case_id=row.case_id, attempts=row.attempts)
 
 

@@ -8,6 +8,10 @@ example's reader and data, and writes the XML each case put into the outbox to
 the XSD check exactly like a message of a real case; nothing is delivered, and the temporary
 database is deleted afterwards. The creation time is fixed; message ids are random, as in
 production. Raises like ``message.send`` when an example does not build.
+
+Types that a customer writes (header ``privat2b``, ``kunde2dienstleister``) cannot go through
+``message.send``, which always writes as an authority; their example is built with
+:func:`engine.xoev.build_message` alone (still validated against the XSD).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from engine.errors import DesignError
 from engine.messaging.transports import folder_name
 from engine.settings import Settings
 from engine.store.models import Authority, OutboxMessage
-from engine.xoev import MessageType, message_types
+from engine.xoev import FAMILIES, MessageType, build_message, example_authorities, message_types
 
 if TYPE_CHECKING:
     from engine.service_layer.core import Engine
@@ -74,9 +78,11 @@ def write_examples(target_dir: Path, settings: Settings) -> list[Path]:
     from engine.service_layer.actors import Actor
     from engine.service_layer.core import Engine
 
-    types = message_types(settings)
+    everything = message_types(settings)
     target = Path(target_dir)
     target.mkdir(parents=True, exist_ok=True)
+    types = {name: t for name, t in everything.items() if FAMILIES[t.header].author != "kunde"}
+    written = [_written_by_customer(target, t, settings) for name, t in everything.items() if name not in types]
     with tempfile.TemporaryDirectory(prefix="amtskoffer-beispiele-") as tmp:
         root = Path(tmp)
         package = root / "processes" / SERVICE_ID
@@ -104,7 +110,6 @@ def write_examples(target_dir: Path, settings: Settings) -> list[Path]:
                         "daten": dict(mtype.example.data),
                     })
                     case_types[view.case.id] = name
-            written = []
             with engine.db.read() as s:
                 rows = s.execute(select(OutboxMessage).where(OutboxMessage.case_id.in_(list(case_types)))).scalars()
                 for row in rows:
@@ -113,11 +118,20 @@ def write_examples(target_dir: Path, settings: Settings) -> list[Path]:
                     written.append(path)
         finally:
             engine.close()
-    missing = sorted(set(types) - {p.stem for p in written})
+    missing = sorted(set(everything) - {p.stem for p in written})
     if missing:
         raise DesignError(f"no example written for {missing}",
                           user_message=f"Für {', '.join(missing)} wurde keine Beispielnachricht erzeugt.")
     return sorted(written)
+
+
+def _written_by_customer(target: Path, mtype: MessageType, settings: Settings) -> Path:
+    author, reader = example_authorities(mtype)
+    message = build_message(mtype.name, author=author, reader=reader, data=mtype.example.data,
+                            created_at=EXAMPLE_CREATED_AT, message_id=uuid.uuid4(), settings=settings)
+    path = target / f"{mtype.name}.xml"
+    path.write_bytes(message.xml)
+    return path
 
 
 def _authors(engine: Engine, types: Mapping[str, MessageType]) -> dict[str, str]:

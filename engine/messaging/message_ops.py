@@ -3,6 +3,11 @@
 Both write into the outbox inside the step's transaction (``ctx.session``): the message exists
 if and only if the step commits. Both have effect ``external`` – after the step, earlier steps
 can no longer be corrected, because the message may already be on its way.
+
+``message.send`` always writes as the serving authority. Its ``empfaenger`` is an authority, or
+``{"kunde": {…}}`` for a message type whose header goes to a customer (``b2privat``,
+``dienstleister2kunde``); types whose author is a customer (``privat2b``,
+``kunde2dienstleister``) cannot be sent by the engine.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.errors import InputInvalid, OperationFailed
+from engine.errors import DesignError, InputInvalid, OperationFailed
 from engine.messaging.addressing import authority_ref, reader_ref
-from engine.messaging.outbox import CHANNEL, Order, Sender, queue_order, queue_xmeld
+from engine.messaging.outbox import CHANNEL, READER_KUNDE, Order, Sender, queue_order, queue_xmeld, reader_address
 from engine.operations.context import OperationContext
 from engine.operations.registry import REGISTRY, CheckEnv, Param
-from engine.xoev import GeneratedMessage, XMeldValidator, build_message, message_types
+from engine.xoev import FAMILIES, GeneratedMessage, XMeldValidator, build_message, message_types
 
 
 def _sender(ctx: OperationContext) -> Sender:
@@ -29,12 +34,33 @@ def _check_message_literals(literals: Mapping[str, Any], env: CheckEnv) -> Seque
     name = literals.get("nachrichtentyp")
     if not isinstance(name, str):
         return []
-    known = sorted(message_types(env.settings))
-    if name in known:
-        return []
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" Meinten Sie {close[0]}?" if close else f" Verfügbar: {', '.join(known)}."
-    return [f"Den Nachrichtentyp „{name}“ gibt es nicht.{hint}"]
+    types = message_types(env.settings)
+    known = sorted(types)
+    if name not in types:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Meinten Sie {close[0]}?" if close else f" Verfügbar: {', '.join(known)}."
+        return [f"Den Nachrichtentyp „{name}“ gibt es nicht.{hint}"]
+    family = FAMILIES[types[name].header]
+    if family.author == READER_KUNDE:
+        return [_unsendable(name, family.name)]
+    empfaenger = literals.get("empfaenger")
+    to_kunde = isinstance(empfaenger, Mapping) and "kunde" in empfaenger
+    if "empfaenger" in literals and to_kunde != (family.reader == READER_KUNDE):
+        return [_wrong_reader(name, family.name, family.reader)]
+    return []
+
+
+def _unsendable(name: str, header: str) -> str:
+    return (f"Den Nachrichtentyp „{name}“ (Nachrichtenkopf „{header}“) schreibt eine Person oder Stelle an die "
+            "Behörde; message.send sendet immer als bedienende Behörde und kann ihn nicht senden.")
+
+
+def _wrong_reader(name: str, header: str, expected: str) -> str:
+    if expected == READER_KUNDE:
+        return (f"Der Nachrichtentyp „{name}“ (Nachrichtenkopf „{header}“) geht an eine Person oder Stelle: "
+                "„empfaenger“ muss {\"kunde\": {…}} sein.")
+    return (f"Der Nachrichtentyp „{name}“ (Nachrichtenkopf „{header}“) geht an eine Behörde: „empfaenger“ muss "
+            "eine Behörde sein, nicht {\"kunde\": {…}}.")
 
 
 @REGISTRY.operation(
@@ -54,7 +80,8 @@ def _check_message_literals(literals: Mapping[str, Any], env: CheckEnv) -> Seque
         Param(name="empfaenger", type="any",
               description_de="Schlüssel einer eingerichteten Behörde (z. B. 'schwerin'), das Objekt "
               "behoerde aus authority.competent_for, oder {name, dvdv_kennung, strasse, hausnummer, "
-              "postleitzahl, ort} für eine nicht eingerichtete Behörde"),
+              "postleitzahl, ort} für eine nicht eingerichtete Behörde; bei Nachrichtentypen an Kunden "
+              "(ohne G2G-Kopf, z. B. 0601) {\"kunde\": {familienname, vornamen | name, anschrift …}}"),
         Param(name="daten", type="dict",
               description_de="Die Nutzdaten nach dem Eingabeschema des Nachrichtentyps (input.schema.json)"),
     ],
@@ -69,14 +96,17 @@ def _check_message_literals(literals: Mapping[str, Any], env: CheckEnv) -> Seque
 )
 def send_message(ctx: OperationContext, params: dict[str, Any]) -> dict[str, Any]:
     message = _build(ctx, params["nachrichtentyp"], params["empfaenger"], params["daten"])
-    reader = message.reader
     version = XMeldValidator.for_bundle(ctx.settings.xoev_schema_dir).version
     queue_xmeld(ctx.session, message, _sender(ctx), schema_version=version)
-    ctx.record("message_queued", {
+    address = reader_address(message)
+    details = {
         "message_id": str(message.message_id), "message_type": message.message_type, "code": message.code,
-        "reader": reader.dvdv_kennung, "reader_name": reader.name,
+        "reader": address.reader, "reader_name": address.reader_name,
         "status": "held" if ctx.sandbox else "pending",
-    })
+    }
+    if address.kind == READER_KUNDE:
+        details |= {"reader_kind": address.kind, "header": message.header}
+    ctx.record("message_queued", details)
     return {"nachricht_id": str(message.message_id), "nachrichtentyp": message.message_type}
 
 
@@ -86,6 +116,15 @@ def _build(ctx: OperationContext, message_type: str, empfaenger: Any, data: Mapp
     try:
         return build_message(message_type, author=author, reader=reader, data=data, created_at=ctx.now,
                              message_id=uuid.uuid4(), settings=ctx.settings)
+    except DesignError as err:
+        header = message_types(ctx.settings)[message_type].header if err.context.get("field") else ""
+        if err.context.get("field") == "author":  # the type is written by a customer
+            raise DesignError(str(err), user_message=_unsendable(message_type, header),
+                              message_type=message_type) from err
+        if err.context.get("field") == "reader":  # an authority for a customer or the other way round
+            raise DesignError(str(err), user_message=_wrong_reader(message_type, header, FAMILIES[header].reader),
+                              message_type=message_type) from err
+        raise
     except InputInvalid as err:
         # The data comes from the diagram's mapping, not from a form field the clerk can see:
         # fail the step with the message's field paths in the text (nothing is stored).

@@ -8,6 +8,12 @@ here – :mod:`engine.messaging.delivery` sends committed rows later.
 Statuses: ``pending`` (waiting for its next attempt; ``last_error`` says why an earlier one
 failed), ``delivered``, ``dead`` (gave up after ``Settings.outbox_max_attempts``; an admin can
 re-send), ``held`` (written by a sandbox case: never delivered).
+
+Readers: ``reader`` is the DVDV identifier of an authority, or – for a message to a customer
+(``b2privat``/``dienstleister2kunde`` header, :class:`~engine.xoev.KundeRef`) – the customer's
+display name; ``reader_name`` the name in both cases. A message to a customer also records
+``header`` and ``reader_kind = "kunde"`` with its validation result (the transports read
+``reader_kind`` from there: the outbox table has no column of its own for it).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DesignError
 from engine.store.models import OutboxMessage
-from engine.xoev import GeneratedMessage
+from engine.xoev import FAMILIES, GeneratedMessage, KundeRef
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -37,6 +43,10 @@ XMELD = "xmeld"
 ORDER = "order"
 ORDER_FORMAT = "amtskoffer-auftrag/1"
 """Version of the JSON order document (see docs: messaging)."""
+
+READER_BEHOERDE = "behoerde"
+READER_KUNDE = "kunde"
+"""``reader_kind`` of a message to a customer (see the module docstring)."""
 
 CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 """Order channels are simple names: they become folder names and header values."""
@@ -53,8 +63,37 @@ class Sender:
     transport: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReaderAddress:
+    """How the outbox and the audit trail name a message's reader."""
+
+    reader: str
+    """DVDV identifier, or the customer's display name (at most 64 characters)."""
+    reader_name: str
+    """Name of the authority or the customer (at most 200 characters)."""
+    kind: str
+    """``behoerde`` or ``kunde``."""
+
+
+def reader_address(message: GeneratedMessage) -> ReaderAddress:
+    reader = message.reader
+    if isinstance(reader, KundeRef):
+        name = reader.display_name
+        return ReaderAddress(reader=name[:64], reader_name=name[:200], kind=READER_KUNDE)
+    return ReaderAddress(reader=reader.dvdv_kennung, reader_name=reader.name[:200], kind=READER_BEHOERDE)
+
+
 def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender, *, schema_version: str) -> OutboxMessage:
-    """Add a validated XMeld message to the outbox (``held`` for sandbox cases)."""
+    """Add a validated XMeld message to the outbox (``held`` for sandbox cases).
+
+    The author must be an authority (:class:`~engine.xoev.AuthorityRef`): the engine only sends
+    as one of its authorities.
+    """
+    address = reader_address(message)
+    validation: dict[str, Any] = {"valid": True, "schema": f"XMeld {schema_version}",
+                                  "validated_at": sender.now.isoformat()}
+    if not FAMILIES[message.header].is_g2g:
+        validation |= {"header": message.header, "reader_kind": address.kind}
     row = OutboxMessage(
         id=message.message_id,
         case_id=sender.case_id,
@@ -62,12 +101,12 @@ def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender, *, 
         kind=XMELD,
         message_type=message.message_type,
         code=message.code,
-        author=message.author.dvdv_kennung,
-        reader=message.reader.dvdv_kennung,
-        reader_name=message.reader.name[:200],
+        author=message.author.dvdv_kennung,  # type: ignore[union-attr]
+        reader=address.reader,
+        reader_name=address.reader_name,
         xml=message.xml,
         valid=True,  # build_message returns only messages that passed the XSD
-        validation={"valid": True, "schema": f"XMeld {schema_version}", "validated_at": sender.now.isoformat()},
+        validation=validation,
         status=HELD if sender.sandbox else PENDING,
         transport=sender.transport,
         attempts=0,

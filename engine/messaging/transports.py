@@ -12,9 +12,13 @@ Built in:
 - ``directory`` (default; works offline): writes ``<var>/outbox/<reader>/<id>.xml`` (``.json``
   for orders) via a temporary file and ``os.replace``, so a reader never sees half a file;
   ``<reader>`` is the DVDV identifier (``ags:13072074`` → ``ags_13072074``) or the order channel.
+  Messages to a customer (``reader_kind`` ``kunde``) go to ``<var>/outbox/kunden/<id>.xml``: the
+  customer's name and address are in the message, not in a folder name.
 - ``http``: ``POST`` to ``Settings.outbox_http_url`` with the headers ``X-Nachricht-UUID``,
   ``X-Nachrichtentyp``, ``X-Empfaenger`` (and ``X-Auftrag-Kanal`` for orders); any 2xx answer
-  means delivered; anything else, a timeout or a broken connection is a failed attempt.
+  means delivered; anything else, a timeout or a broken connection is a failed attempt. For a
+  message to a customer, ``X-Empfaenger`` is ``kunde`` (no personal data in HTTP headers, which
+  also could not carry every name) and ``X-Empfaenger-Art: kunde`` is added.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from engine.errors import AmtskofferError, DesignError
 from engine.settings import Settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+KUNDEN_FOLDER = "kunden"
+"""Folder of the ``directory`` transport for messages to customers."""
 
 
 class TransportFailed(AmtskofferError):
@@ -51,8 +57,14 @@ class Outgoing:
     """``xmeld`` or ``order``."""
     message_type: str
     reader: str
-    """DVDV identifier of the reader, or the order channel."""
+    """DVDV identifier of the reader, the order channel, or a customer's display name."""
     body: bytes
+    reader_kind: str = "behoerde"
+    """``kunde`` for a message to a customer (``b2privat``, ``dienstleister2kunde``)."""
+
+    @property
+    def to_kunde(self) -> bool:
+        return self.reader_kind == "kunde"
 
     @property
     def media_type(self) -> str:
@@ -117,7 +129,8 @@ class DirectoryTransport:
         self.root = Path(root)
 
     def target(self, message: Outgoing) -> Path:
-        return self.root / folder_name(message.reader) / message.filename
+        folder = KUNDEN_FOLDER if message.to_kunde else folder_name(message.reader)
+        return self.root / folder / message.filename
 
     def send(self, message: Outgoing) -> None:
         target = self.target(message)
@@ -190,6 +203,8 @@ class HttpTransport:
             "X-Nachrichtentyp": message.message_type,
             "X-Empfaenger": message.reader,
         }
+        if message.to_kunde:
+            headers["X-Empfaenger"] = headers["X-Empfaenger-Art"] = "kunde"
         if message.kind == "order":
             headers["X-Auftrag-Kanal"] = message.reader
         request = urllib.request.Request(self.url, data=message.body, headers=headers, method="POST")

@@ -8,7 +8,12 @@ Public API (import from here; the submodules are implementation):
   fit the type's input schema, German messages per field), :class:`~engine.errors.DesignError`
   (unknown type, broken template) or :class:`~engine.errors.MessageInvalid` (template
   produced invalid XML).
-- :class:`AuthorityRef` – author/reader of a message.
+- :class:`AuthorityRef` – an authority as author/reader of a message; :class:`KundeRef` – a
+  customer (private person or organisation) in the non-G2G header families, read from the
+  ``{"kunde": {…}}`` mapping of a step by :func:`party_from_mapping`. Which header a type gets
+  (``message.toml`` ``header``: ``g2g`` by default, ``b2b``, ``b2privat``, ``privat2b``,
+  ``kunde2dienstleister``, ``dienstleister2kunde``) is described in :mod:`engine.xoev.headers`.
+  :func:`example_authorities` – author and reader of a type's ``example.json``.
 - :func:`message_types`, :class:`MessageType` – the types under ``Settings.message_types_dir``.
 - :func:`check_message_types` → list of :class:`MessageTypeProblem` – for the catalog check.
 - :class:`XMeldValidator`, :class:`SchemaIssue` – validate any XMeld message (also incoming ones;
@@ -27,20 +32,29 @@ from engine.xoev.generate import (
     MessageTypeProblem,
     build_message,
     check_message_types,
+    example_authorities,
     message_types,
+    party_from_mapping,
 )
+from engine.xoev.headers import FAMILIES, HeaderFamily
+from engine.xoev.kunde import KundeRef
 from engine.xoev.message_types import MessageType
 from engine.xoev.validate import SchemaIssue, XMeldValidator
 
 __all__ = [
+    "FAMILIES",
     "AuthorityRef",
     "GeneratedMessage",
+    "HeaderFamily",
+    "KundeRef",
     "MessageType",
     "MessageTypeProblem",
     "SchemaIssue",
     "XMeldValidator",
     "build_message",
     "check_message_types",
+    "example_authorities",
     "message_types",
+    "party_from_mapping",
     "write_examples",
 ]

@@ -4,12 +4,16 @@ Contract of :func:`build_message`: it returns only messages that validate agains
 configured XSD bundle. In order, it
 
 1. finds the message type (:class:`DesignError` if unknown, with a suggestion);
-2. checks author and reader (:class:`InputInvalid`, fields ``author/…``, ``reader/…``);
+2. checks author and reader against the type's header family (:mod:`engine.xoev.headers`):
+   an authority (:class:`AuthorityRef`) or a customer (:class:`~engine.xoev.kunde.KundeRef`)
+   where the family expects one (:class:`DesignError` otherwise), and their values
+   (:class:`InputInvalid`, fields ``author/…``, ``reader/…``, ``kunde/…``);
 3. normalises ``data`` (NFC, ISO dates) and checks it against the type's input schema,
    including DIN SPEC 91379 characters and code lists (:class:`InputInvalid` with German
    messages per field) – no XML has been produced when this fails;
 4. renders the payload template and wraps it in the centrally built root element and
-   header (``nachrichtenkopf.g2g``, ``anschrift.leser``, ``anschrift.autor``);
+   header: ``nachrichtenkopf.g2g``, ``anschrift.leser``, ``anschrift.autor`` for ``g2g``
+   types; ``xmeld:nachrichtenkopf`` with the family's parties for the basisnachricht families;
 5. validates the result against the XSD (:class:`MessageInvalid` – a template bug).
 
 It has no side effects: storing the message in an outbox and delivering it is the
@@ -20,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -36,7 +39,22 @@ from engine import din91379
 from engine.errors import DesignError, InputInvalid, MessageInvalid
 from engine.settings import Settings
 from engine.xoev.codelists import CodeListRegistry
+from engine.xoev.headers import (
+    BASIS_ENVELOPE,
+    DVDV_KENNUNG,
+    EMAIL,
+    FAMILIES,
+    G2G,
+    HAUSNUMMER,
+    HAUSNUMMER_RANGE,
+    KUNDE,
+    PLZ,
+    HeaderFamily,
+    schema_headers,
+    tagesvorgangszaehler,
+)
 from engine.xoev.input_schema import normalize
+from engine.xoev.kunde import KundeRef, kunde_errors, kunde_from_mapping, meldeanschrift, normalized_kunde
 from engine.xoev.message_types import (
     EXAMPLE_FILE,
     TEMPLATE_FILE,
@@ -55,14 +73,6 @@ ERREICHBARKEIT_LIST = "urn:de:xoev:codeliste:erreichbarkeit"
 DVDV_PRAEFIX_LIST = "urn:xoev-de:bund:bmi:bit:codeliste:dvdv.praefix"
 KANAL_EMAIL = "01"
 TEST_ATTRIBUTE = "Testnachricht - nicht fachlich verarbeiten"  # DIN SPEC 91379 has no en dash
-
-_DVDV_KENNUNG = re.compile(r"^([a-z]+):([0-9A-Za-z]+)$")
-_PLZ = re.compile(r"^[0-9]{5}$")
-_HAUSNUMMER = re.compile(r"^[0-9]{1,4}\s*[A-Za-z]{0,2}(\s*-\s*[0-9]{1,4}\s*[A-Za-z]{0,2})?$")
-_RANGE = re.compile(
-    r"^\s*(?P<start>[0-9]{1,4}\s*[A-Za-z]{0,2})\s*-\s*(?P<end>[0-9]{1,4})\s*(?P<end_suffix>[A-Za-z]{0,2})\s*$"
-)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The header is the same for every G2G message; only the payload differs per type.
 _ENVELOPE = """\
@@ -155,6 +165,67 @@ def _envelope(env: SandboxedEnvironment, mtype: MessageType, author: AuthorityRe
     return parts
 
 
+_COUNTER_PLACEHOLDER = "amtskoffer-vorgangszaehler-platzhalter"
+_basis_envelopes: weakref.WeakKeyDictionary[
+    SandboxedEnvironment, tuple[Template, dict[tuple[Any, ...], tuple[str, str]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _basis_envelope(env: SandboxedEnvironment, mtype: MessageType, family: HeaderFamily,
+                    author: AuthorityRef | KundeRef, reader: AuthorityRef | KundeRef, validator: XMeldValidator,
+                    settings: Settings, fassung: str) -> tuple[str, str]:
+    """Like :func:`_envelope`, for the basisnachricht families, with time and counter placeholders.
+
+    Headers between authorities are remembered like G2G headers; a customer rarely receives two
+    messages, so headers with one are rendered every time and do not crowd out the others.
+    """
+    entry = _basis_envelopes.get(env)
+    if entry is None:
+        entry = _basis_envelopes[env] = (env.from_string(BASIS_ENVELOPE), {})
+    template, rendered = entry
+    cacheable = not isinstance(author, KundeRef) and not isinstance(reader, KundeRef)
+    key = (family.name, mtype.root_element, mtype.code, author, reader, validator.namespace, validator.version,
+           fassung, settings.product_name, settings.product_vendor, settings.product_version, settings.test_messages)
+    parts = rendered.get(key) if cacheable else None
+    if parts is None:
+        given = {"author": author, "reader": reader}
+        text = template.render(
+            root=mtype.root_element,
+            namespace=validator.namespace,
+            fassung=fassung,
+            version=validator.version,
+            product=settings.product_name,
+            vendor=settings.product_vendor,
+            product_version=settings.product_version,
+            test=TEST_ATTRIBUTE if settings.test_messages else "",
+            message_code=mtype.code,
+            created_at=_TIME_PLACEHOLDER,
+            counter=_COUNTER_PLACEHOLDER,
+            parties=[{"element": p.element, "form": p.form, "value": _party_values(given[p.role])}
+                     for p in family.parties],
+            payload=_PAYLOAD_PLACEHOLDER,
+            nachrichten_list=NACHRICHTEN_LIST,
+            erreichbarkeit_list=ERREICHBARKEIT_LIST,
+            kanal_email=KANAL_EMAIL,
+        )
+        # Time and counter come before every party, the payload after them (see _envelope).
+        head, _, tail = text.rpartition(_PAYLOAD_PLACEHOLDER)
+        parts = (head, tail)
+        if cacheable:
+            if len(rendered) >= _ENVELOPE_CACHE_SIZE:
+                rendered.clear()
+            rendered[key] = parts
+    return parts
+
+
+def _party_values(party: AuthorityRef | KundeRef) -> dict[str, Any]:
+    if isinstance(party, KundeRef):
+        return normalized_kunde(party)
+    values = {f.name: normalize(getattr(party, f.name)) for f in fields(AuthorityRef)}
+    values["anschrift"] = meldeanschrift(values)
+    return values
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuthorityRef:
     """An authority as it appears in a message header (``leser``/``autor`` + postal address)."""
@@ -178,13 +249,18 @@ class GeneratedMessage:
     """A message that validated against the XSD bundle."""
 
     message_id: UUID
+    """``nachrichtenUUID`` of a G2G header; a basisnachricht header has no id (the outbox and
+    the transports still use this one)."""
     message_type: str
     code: str
-    author: AuthorityRef
-    reader: AuthorityRef
+    author: AuthorityRef | KundeRef
+    reader: AuthorityRef | KundeRef
+    """A :class:`~engine.xoev.kunde.KundeRef` where the header family has a customer there."""
     created_at: datetime
     xml: bytes
     """UTF-8 encoded document with XML declaration."""
+    header: str = G2G
+    """The header family (``message.toml`` ``header``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,19 +316,19 @@ def _authority_errors(role: str, authority: AuthorityRef, registry: CodeListRegi
         elif not din91379.is_valid(value, "B", bundle=bundle):
             bad = ", ".join(din91379.invalid_characters(value, "B", bundle=bundle))
             add(field, f"Enthält Zeichen, die nach DIN SPEC 91379 nicht zulässig sind: {bad}.")
-    match = _DVDV_KENNUNG.match(authority.dvdv_kennung or "")
+    match = DVDV_KENNUNG.match(authority.dvdv_kennung or "")
     if match is None:
         add("dvdv_kennung", "Erwartet wird eine DVDV-Kennung der Form präfix:schlüssel, z. B. ags:13072074.")
     elif match.group(1) not in registry.get(DVDV_PRAEFIX_LIST):
         add("dvdv_kennung", f"Das DVDV-Präfix „{match.group(1)}“ ist nicht in der Präfix-Codeliste.")
-    if not _PLZ.match(authority.postleitzahl or ""):
+    if not PLZ.match(authority.postleitzahl or ""):
         add("postleitzahl", "Erwartet wird eine fünfstellige Postleitzahl.")
-    if authority.hausnummer and not _HAUSNUMMER.match(authority.hausnummer):
+    if authority.hausnummer and not HAUSNUMMER.match(authority.hausnummer):
         add("hausnummer", "Erwartet wird eine Hausnummer wie 12 oder 12a.")
     if authority.email is None:
         if email_required:
             add("email", "Pflichtangabe fehlt (der Absender muss erreichbar sein).")
-    elif not _EMAIL.match(authority.email) or not din91379.is_valid(authority.email, "C", bundle=bundle):
+    elif not EMAIL.match(authority.email) or not din91379.is_valid(authority.email, "C", bundle=bundle):
         add("email", "Erwartet wird eine E-Mail-Adresse.")
     return errors
 
@@ -273,7 +349,7 @@ def _checked_authority(role: str, authority: AuthorityRef, registry: CodeListReg
 def _normalized_authority(authority: AuthorityRef) -> dict[str, Any]:
     values = {f.name: normalize(getattr(authority, f.name)) for f in fields(AuthorityRef)}
     values["hausnummer_bis"] = values["hausnummer_bis_zusatz"] = ""
-    match = _RANGE.match(values["hausnummer"] or "")
+    match = HAUSNUMMER_RANGE.match(values["hausnummer"] or "")
     if match is not None:  # "2-6": house number 2, hausnummern.bis 6 (XInneres postal address)
         values["hausnummer"] = match.group("start")
         values["hausnummer_bis"] = match.group("end")
@@ -284,14 +360,20 @@ def _normalized_authority(authority: AuthorityRef) -> dict[str, Any]:
 def build_message(
     message_type: str,
     *,
-    author: AuthorityRef,
-    reader: AuthorityRef,
+    author: AuthorityRef | KundeRef,
+    reader: AuthorityRef | KundeRef,
     data: Mapping[str, Any],
     created_at: datetime,
     message_id: UUID,
     settings: Settings,
 ) -> GeneratedMessage:
-    """Build one valid message (see the module docstring for the steps and errors)."""
+    """Build one valid message (see the module docstring for the steps and errors).
+
+    ``author`` and ``reader`` are what the type's header family expects
+    (:data:`engine.xoev.headers.FAMILIES`): authorities for ``g2g`` and ``b2b``, a
+    :class:`~engine.xoev.kunde.KundeRef` as reader for ``b2privat``/``dienstleister2kunde`` and as
+    author for ``privat2b``/``kunde2dienstleister``.
+    """
     loaded = _loaded(settings)
     mtype = loaded.types.get(message_type)
     if mtype is None:
@@ -308,8 +390,8 @@ def _build(
     mtype: MessageType,
     env: SandboxedEnvironment,
     *,
-    author: AuthorityRef,
-    reader: AuthorityRef,
+    author: AuthorityRef | KundeRef,
+    reader: AuthorityRef | KundeRef,
     data: Mapping[str, Any],
     created_at: datetime,
     message_id: UUID,
@@ -319,9 +401,14 @@ def _build(
         raise ValueError("created_at must be timezone-aware (XÖV time stamps carry a zone)")
     registry = _registry(settings)
     bundle = settings.xoev_schema_dir
+    family = FAMILIES[mtype.header]  # checked when the type was loaded
 
-    errors = _checked_authority("author", author, registry, bundle, email_required=True)
-    errors |= _checked_authority("reader", reader, registry, bundle, email_required=False)
+    _require_parties(mtype, family, author, reader)
+    if family.is_g2g:
+        errors = _checked_authority("author", author, registry, bundle, email_required=True)  # type: ignore[arg-type]
+        errors |= _checked_authority("reader", reader, registry, bundle, email_required=False)  # type: ignore[arg-type]
+    else:
+        errors = _party_errors(family, author, reader, registry, bundle)
     payload_data = normalize(data)
     errors |= mtype.input_errors(payload_data)
     if errors:
@@ -335,9 +422,16 @@ def _build(
 
     validator = XMeldValidator.for_bundle(bundle)
     payload = mtype.template.render(data=payload_data)  # escaped by the sandboxed, autoescaping template
-    head, tail = _envelope(env, mtype, author, reader, validator, settings)
-    # A UUID and an xs:dateTime contain nothing to escape.
-    head = head.replace(_ID_PLACEHOLDER, str(message_id), 1).replace(_TIME_PLACEHOLDER, xsd_datetime(created_at), 1)
+    if family.is_g2g:
+        head, tail = _envelope(env, mtype, author, reader, validator, settings)  # type: ignore[arg-type]
+        # A UUID and an xs:dateTime contain nothing to escape.
+        head = head.replace(_ID_PLACEHOLDER, str(message_id), 1).replace(_TIME_PLACEHOLDER,
+                                                                          xsd_datetime(created_at), 1)
+    else:
+        head, tail = _basis_envelope(env, mtype, family, author, reader, validator, settings,
+                                     _fassung(bundle, mtype))
+        head = head.replace(_TIME_PLACEHOLDER, xsd_datetime(created_at), 1).replace(
+            _COUNTER_PLACEHOLDER, str(tagesvorgangszaehler(created_at, message_id)), 1)
     xml = (head + payload + tail).encode("utf-8")
     validator.validate(xml, message_type=mtype.name, message_id=str(message_id))
     return GeneratedMessage(
@@ -348,12 +442,68 @@ def _build(
         reader=reader,
         created_at=created_at,
         xml=xml,
+        header=family.name,
     )
 
 
-def example_authorities(mtype: MessageType) -> tuple[AuthorityRef, AuthorityRef]:
-    """Author and reader of the type's ``example.json``."""
-    return AuthorityRef(**mtype.example.author), AuthorityRef(**mtype.example.reader)
+def _require_parties(mtype: MessageType, family: HeaderFamily, author: object, reader: object) -> None:
+    """An authority or a customer where the family expects one: otherwise the mapping is wrong."""
+    for role, party, expected in (("author", author, family.author), ("reader", reader, family.reader)):
+        is_kunde = isinstance(party, KundeRef)
+        if is_kunde == (expected == KUNDE) and (is_kunde or isinstance(party, AuthorityRef)):
+            continue
+        side = "Absender" if role == "author" else "Empfänger"
+        if expected == KUNDE:
+            wanted = 'eine Person oder Stelle ({"kunde": {…}}), keine Behörde'
+        else:
+            wanted = "eine Behörde, keine Person oder Stelle (kunde)"
+        raise DesignError(
+            f"{mtype.name} (header {family.name}) needs a {expected} as {role}, got {type(party).__name__}",
+            user_message=f"Der Nachrichtentyp „{mtype.name}“ hat den Nachrichtenkopf „{family.name}“ "
+            f"({family.title_de}): {side} muss {wanted} sein.",
+            message_type=mtype.name, field=role,
+        )
+
+
+def _party_errors(family: HeaderFamily, author: AuthorityRef | KundeRef, reader: AuthorityRef | KundeRef,
+                  registry: CodeListRegistry, bundle: Path) -> dict[str, list[str]]:
+    given = {"author": author, "reader": reader}
+    errors: dict[str, list[str]] = {}
+    for party in family.parties:
+        value = given[party.role]
+        if isinstance(value, KundeRef):
+            errors |= kunde_errors(value, bundle)
+            continue
+        found = _checked_authority(party.role, value, registry, bundle, email_required=party.form == "erreichbar")
+        if party.form == "dienstleister":  # only the name is written
+            found = {k: v for k, v in found.items() if k == f"{party.role}/name"}
+        errors |= found
+    return errors
+
+
+def _fassung(bundle: Path, mtype: MessageType) -> str:
+    fassung = schema_headers(bundle).fassung
+    if not fassung:
+        raise DesignError(f"the XSD bundle {bundle} fixes no fassung on type.basisnachricht",
+                          user_message=f"Das XMeld-Schemapaket kennt keine Basisnachricht; der Nachrichtenkopf "
+                          f"„{mtype.header}“ lässt sich damit nicht schreiben.", message_type=mtype.name)
+    return fassung
+
+
+def party_from_mapping(value: Mapping[str, Any]) -> AuthorityRef | KundeRef:
+    """A party of ``example.json`` (or of ``message.send``): ``{"kunde": {…}}`` or authority fields."""
+    if isinstance(value, Mapping) and "kunde" in value:
+        extra = sorted(set(value) - {"kunde"})
+        if extra:
+            raise DesignError(f"a kunde party has further keys {extra}",
+                              user_message=f"Neben „kunde“ sind keine weiteren Angaben erlaubt ({', '.join(extra)}).")
+        return kunde_from_mapping(value["kunde"])
+    return AuthorityRef(**value)
+
+
+def example_authorities(mtype: MessageType) -> tuple[AuthorityRef | KundeRef, AuthorityRef | KundeRef]:
+    """Author and reader of the type's ``example.json`` (a customer is given as ``{"kunde": {…}}``)."""
+    return party_from_mapping(mtype.example.author), party_from_mapping(mtype.example.reader)
 
 
 def check_message_types(settings: Settings) -> list[MessageTypeProblem]:

@@ -4,11 +4,14 @@ Contract: a folder ``<message_type>/`` holds
 
 - ``message.toml``: ``message_type`` (= folder name = XMeld root element, e.g.
   ``rueckmeldung.anmeldunginland.0201``), ``code`` (the four digits the name ends in),
-  ``title_de``, ``description_de``, ``rechtsgrundlage``, ``author_role``, ``default_reader_role``;
+  ``title_de``, ``description_de``, ``rechtsgrundlage``, ``author_role``, ``default_reader_role``,
+  optionally ``header`` (the header family, :mod:`engine.xoev.headers`; default ``g2g``; must be
+  the family the XSD derives the root element from);
 - ``input.schema.json``: JSON Schema 2020-12 of the ``data`` mapping (see
   :mod:`engine.xoev.input_schema` for the extra keywords);
 - ``template.xml.j2``: the payload after the message header (see :mod:`engine.xoev.templating`);
-- ``example.json``: ``{"author": {…}, "reader": {…}, "data": {…}}`` – fictitious.
+- ``example.json``: ``{"author": {…}, "reader": {…}, "data": {…}}`` – fictitious; a customer
+  party is written ``{"kunde": {…}}`` (:mod:`engine.xoev.kunde`).
 
 Folders whose name starts with ``_`` (shared macros) or ``.`` are not message types.
 :func:`load_message_types` raises :class:`DesignError` naming the file of the first broken
@@ -34,6 +37,7 @@ from jsonschema.exceptions import SchemaError
 
 from engine.errors import DesignError
 from engine.xoev.codelists import CodeListRegistry
+from engine.xoev.headers import G2G, header_family, schema_headers
 from engine.xoev.input_schema import FORMATS, input_errors, make_validator, unchecked_strings
 from engine.xoev.quickcheck import Undecided, compile_quick_check
 from engine.xoev.templating import build_environment
@@ -51,9 +55,9 @@ class MessageExample:
     """The fictitious input shipped with a message type (``example.json``)."""
 
     author: Mapping[str, Any]
-    """Fields of an :class:`~engine.xoev.generate.AuthorityRef` for the author."""
+    """Fields of an :class:`~engine.xoev.generate.AuthorityRef` for the author, or ``{"kunde": {…}}``."""
     reader: Mapping[str, Any]
-    """Fields of an :class:`~engine.xoev.generate.AuthorityRef` for the reader."""
+    """Fields of an :class:`~engine.xoev.generate.AuthorityRef` for the reader, or ``{"kunde": {…}}``."""
     data: Mapping[str, Any]
     """The ``data`` mapping; valid against the input schema."""
 
@@ -81,6 +85,9 @@ class MessageType:
     """Input validator with the DIN SPEC 91379 and code list keywords bound."""
     quick_check: Callable[[Any], bool] | None = field(default=None, repr=False)
     """Fast exact yes/no for valid input (:mod:`engine.xoev.quickcheck`); None: always use ``validator``."""
+    header: str = G2G
+    """Header family (``g2g``, ``b2b``, ``b2privat``, ``privat2b``, ``kunde2dienstleister``,
+    ``dienstleister2kunde``): which header the engine writes and who author and reader are."""
 
     def input_errors(self, data: Any) -> dict[str, list[str]]:
         """German messages per field for ``data`` (already normalised); empty if valid."""
@@ -133,6 +140,7 @@ def load_one(directory: Path, env: SandboxedEnvironment, registry: CodeListRegis
         raise DesignError(f"{toml_path}: {code} is not an XMeld message code of this bundle",
                           user_message=f"{code} ist kein Nachrichtencode des XMeld-Schemapakets.",
                           file=str(toml_path))
+    header = _header(meta, name, toml_path, bundle)
 
     schema_path = directory / INPUT_SCHEMA_FILE
     schema = _read_json(schema_path)
@@ -186,7 +194,27 @@ def load_one(directory: Path, env: SandboxedEnvironment, registry: CodeListRegis
         template=template,
         validator=make_validator(schema, registry, bundle),
         quick_check=compile_quick_check(schema, registry, bundle, FORMATS),
+        header=header,
     )
+
+
+def _header(meta: Mapping[str, Any], name: str, toml_path: Path, bundle: Path) -> str:
+    """The declared header family, which must be the one the XSD derives ``name`` from."""
+    declared = meta.get("header", G2G)
+    if not isinstance(declared, str):
+        raise DesignError(f"{toml_path}: header must be a string", file=str(toml_path),
+                          user_message=f"In {toml_path.name} muss header ein Text sein, z. B. header = \"b2privat\".")
+    family = header_family(declared, file=str(toml_path))
+    expected = schema_headers(bundle).families.get(name)
+    if expected is not None and expected != family.name:
+        raise DesignError(
+            f"{toml_path}: {name} derives from the {expected} header in the XSD, not {family.name}",
+            user_message=f"Laut XSD hat {name} den Nachrichtenkopf „{expected}“: in {toml_path.name} "
+            + (f"header = \"{expected}\" angeben." if expected != G2G else "die Angabe header weglassen.")
+            + f" (angegeben: „{family.name}“)",
+            file=str(toml_path),
+        )
+    return family.name
 
 
 def _codelists_in(schema: Any) -> set[str]:
