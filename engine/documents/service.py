@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from engine import clock
+from engine.audit.log import NewEvent, append
 from engine.errors import NotFound
 from engine.service_layer.actors import Actor
 from engine.store.models import Case, Document
@@ -51,13 +53,18 @@ class DocumentService:
             return [self._info(d, None) for d in rows]
 
     def get(self, case_id: uuid.UUID, document_id: uuid.UUID, actor: Actor) -> tuple[DocumentInfo, bytes]:
+        """A document's content; downloading it is a read of the case and is logged as one."""
         with self.engine.db.read() as s:
             self._case(s, case_id, actor)
             doc = s.get(Document, document_id)
             if doc is None or doc.case_id != case_id:
                 raise NotFound(f"document {document_id} of case {case_id} not found",
                                user_message="Das Dokument wurde nicht gefunden.")
-            return self._info(doc, len(doc.content)), bytes(doc.content)
+            result = self._info(doc, len(doc.content)), bytes(doc.content)
+        with self.engine.db.sessions.begin() as s:
+            append(s, [NewEvent(type="case_read", actor=actor.name, case_id=case_id,
+                                payload={"dokument": str(document_id), "datei": result[0].filename})], at=clock.now())
+        return result
 
     @staticmethod
     def _info(d: Document, size: int | None) -> DocumentInfo:

@@ -88,3 +88,12 @@ def test_missing_template_is_reported_at_publish_time(engine: Engine, vorlage: s
     assert any(message in t for t in texts), texts
     problem = next(p for p in problems if message in p.user_message)
     assert problem.element_id == "bestaetigung_erstellen" and problem.line is not None
+
+
+def test_downloading_a_document_is_logged_as_a_read(engine: Engine, clerk: Actor,
+                                                    fixed_clock: clock.FixedClock) -> None:
+    case_id = run_family(engine, clerk)
+    doc = DocumentService(engine).for_case(case_id, clerk)[0]
+    DocumentService(engine).get(case_id, doc.id, clerk)
+    reads = [e for e in engine.audit.export_case(case_id, clerk)["events"] if e["type"] == "case_read"]
+    assert {"dokument": str(doc.id), "datei": doc.filename} in [e["payload"] for e in reads]
