@@ -145,3 +145,16 @@ def check_documents(expected: Sequence[Mapping[str, Any]], actual: Sequence[Mapp
         else:
             left.remove(hit)
     return failures
+
+
+def check_audit(expected: Sequence[str], actual: Sequence[str]) -> list[str]:
+    """The expected event types occur in the case's history in this order (others may lie between)."""
+    position = 0
+    for want in expected:
+        try:
+            position = list(actual).index(want, position) + 1
+        except ValueError:
+            later = "" if want not in actual else " (nur früher als erwartet)"
+            return [f"Protokoll: kein Eintrag „{want}“ an der erwarteten Stelle{later}; vorhanden: "
+                    f"{', '.join(dict.fromkeys(actual))}."]
+    return []

@@ -33,7 +33,7 @@ from engine.scenarios.model import (
 )
 
 TOP_KEYS = ("name", "rule_refs", "authority", "today", "register", "mocks", "start_data", "steps", "expect")
-EXPECT_KEYS = ("status", "path_includes", "path_excludes", "data", "messages", "documents", "register")
+EXPECT_KEYS = ("status", "path_includes", "path_excludes", "data", "messages", "documents", "register", "audit")
 STATUSES = ("active", "waiting", "completed")
 REGISTER_CHECKS = ("ref", "suche", "gefuehrt_von", "dokumente", "dokumente_gueltig", "wohnungen_aktiv",
                    "hauptwohnung", "auskunftssperre", "person")
@@ -284,7 +284,19 @@ def _expect(r: _Reader, value: Any) -> Expectations:
         messages=listed("messages", ("type", "reader", "reader_name")),
         documents=listed("documents", ("art", "titel", "dateiname")),
         register=register,
+        audit=_event_types(r, data.get("audit")),
     )
+
+
+def _event_types(r: _Reader, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = r.sequence(value, ("expect", "audit"), "„audit“")
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not re.fullmatch(r"[a-z]+(_[a-z]+)+", item):
+            r.add(("expect", "audit", i), "Erwartet wird der Typ eines Protokolleintrags, z. B. "
+                                          "„register_auskunft_blocked“.")
+    return tuple(str(x) for x in items)
 
 
 def _check_ref(r: _Reader, ref: str, path: tuple[Any, ...], refs: Sequence[str], special: Sequence[str]) -> None:

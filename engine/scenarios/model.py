@@ -77,6 +77,8 @@ class Expectations:
     messages: tuple[Mapping[str, Any], ...] | None = None
     documents: tuple[Mapping[str, Any], ...] | None = None
     register: tuple[Mapping[str, Any], ...] = ()
+    audit: tuple[str, ...] = ()
+    """Audit event types that must appear in the case's history, in this order (others may lie between)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import clock
+from engine.audit.log import case_events
 from engine.catalog.compiled import PackageCache
 from engine.catalog.package import PackageFiles, discover, read_from_disk
 from engine.errors import AmtskofferError, DesignError, InputInvalid
@@ -233,8 +234,10 @@ class _Run:
             return False
         self.refs["vorgang.nummer"] = self.driver.number
         self.refs["vorgang.id"] = str(self.driver.case_id)
+        if not self._check_instructions("Start"):
+            return False
         for n, step in enumerate(self.s.steps, start=1):
-            if not self._step(n, step):
+            if not self._step(n, step) or not self._check_instructions(self._label(n, step)):
                 self.notes.append(_STOPPED)
                 return False
         return True
@@ -305,7 +308,18 @@ class _Run:
             self.failures += checks.check_documents(substitute(list(exp.documents), self.refs), docs)
         for i, entry in enumerate(exp.register, start=1):
             self.failures += self._register_check(i, substitute(dict(entry), self.refs))
+        if exp.audit:
+            with self.engine.db.read() as s:
+                types = [e.type for e in case_events(s, self.driver.case_id)]
+            self.failures += checks.check_audit(list(exp.audit), types)
         return path
+
+    def _check_instructions(self, label: str) -> bool:
+        """Every ready task's instructions render (a template error would only show up for clerks)."""
+        broken = [(t.name, t.instructions_error) for t in self.driver.view().ready if t.instructions_error]
+        for name, error in broken:
+            self.failures.append(f"{label}: die Anweisungen von „{name}“ lassen sich nicht anzeigen: {error}")
+        return not broken
 
     def _available(self, op: str, what: str) -> bool:
         if op not in self.engine.registry:

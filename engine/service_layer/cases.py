@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2 import ChainableUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import bindparam, delete, insert, or_, select, update
@@ -47,7 +47,16 @@ if TYPE_CHECKING:
     from engine.service_layer.core import Engine
 
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-_templates = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+class _Undefined(ChainableUndefined):
+    """In instructions a missing value may be tested (``{% if person.doktorgrad %}``), but printing
+    one is an error: it is almost always a typo in the diagram, and the clerk would read a gap."""
+
+    def __str__(self) -> str:
+        self._fail_with_undefined_error()
+        return ""
+
+
+_templates = SandboxedEnvironment(autoescape=False, undefined=_Undefined)
 _lenient = SandboxedEnvironment(autoescape=False)
 _templates.filters.update(FILTERS)
 _lenient.filters.update(FILTERS)
@@ -581,14 +590,17 @@ class CaseService:
             values = {**to_form_values(form, earlier), **{k: v for k, v in to_form_values(form, task.data).items()
                                                           if v not in (None, "", [], {})}}
         instructions = spec.extensions.get("instructionsForEndUser") or ""
+        problem = ""
         if instructions:
             try:
                 instructions = _templates.from_string(instructions).render(**task.data)
             except TemplateError as err:
+                problem = f"{err.__class__.__name__}: {err}"
                 instructions = f"(Anweisungen konnten nicht angezeigt werden: {err})"
         return TaskView(task_id=str(task.id), spec=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                         kind="form" if form is not None else "confirm", form=form, values=values,
-                        instructions=instructions, documentation=getattr(spec, "documentation", None) or "",
+                        instructions=instructions, instructions_error=problem,
+                        documentation=getattr(spec, "documentation", None) or "",
                         lane=spec.lane)
 
     def list(self, actor: Actor, *, status: str | None = None, service_id: str | None = None,

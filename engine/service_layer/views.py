@@ -22,6 +22,8 @@ class TaskView:
     values: dict[str, Any]
     """Values to pre-fill: task data, else what was entered before a correction."""
     instructions: str = ""
+    instructions_error: str = ""
+    """Why the instructions could not be shown (a template error in the diagram), else empty."""
     documentation: str = ""
     lane: str | None = None
 

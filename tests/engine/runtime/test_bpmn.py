@@ -251,3 +251,25 @@ def test_collect_without_a_match_sets_empty_outputs(tmp_path, db_url) -> None:  
     engine, view = run_decision(tmp_path / "leer", db_url, dmn("COLLECT", [("&gt; 100", 'Decimal("1")', "x")]), 30)
     assert view.data["betrag"] == []
     engine.close()
+
+
+def test_instructions_may_test_missing_values_but_not_print_them(tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
+    form = '{"type": "object", "properties": {"wert": {"type": "string", "title": "Wert"}}}'
+
+    def ask(task_id: str, text: str) -> str:
+        return (f'<bpmn:userTask id="{task_id}" name="{task_id}"><bpmn:extensionElements><spiffworkflow:properties>'
+                '<spiffworkflow:property name="formJsonSchemaFilename" value="f.schema.json" />'
+                f"</spiffworkflow:properties><spiffworkflow:instructionsForEndUser>{text}"
+                "</spiffworkflow:instructionsForEndUser></bpmn:extensionElements>{io}</bpmn:userTask>")
+
+    flow = chain("anweisung", ask("gut", "{% if person.doktorgrad %}Dr. {% endif %}Vorgang {{ vorgang.nummer }}"),
+                 ask("kaputt", "Geboren am {{ person.geburtsdatum | datum }}"))
+    engine = make_engine(tmp_path, db_url, "anweisung", {"p.bpmn": flow}, forms={"f.schema.json": form})
+    view = engine.cases.start("anweisung", "neubukow", ACTOR, {"person": {}})
+    (good,) = view.ready
+    assert good.instructions == f"Vorgang {view.case.number}" and good.instructions_error == ""
+    engine.cases.submit(view.case.id, good.task_id, {"wert": "x"}, ACTOR)
+    (bad,) = engine.cases.view(view.case.id, ACTOR, log_read=False).ready
+    assert "geburtsdatum" in bad.instructions_error
+    assert bad.instructions.startswith("(Anweisungen konnten nicht angezeigt werden")
+    engine.close()
