@@ -364,11 +364,14 @@ def set_auskunftssperre_op(ctx: OperationContext, params: dict[str, Any]) -> dic
     "register.auskunft",
     title_de="Einfache Melderegisterauskunft",
     description_de=(
-        "Beantwortet eine einfache Melderegisterauskunft (§ 44 BMG). Die Anfrage muss Familienname, Vornamen und "
-        "Geburtsdatum oder Anschrift enthalten und genau eine Person bezeichnen (Schreibweise ohne Umlaute/"
-        "Akzente gilt als gleich, Klangähnlichkeit nicht). Ergebnis „eindeutig“ mit Familienname, Vornamen, "
-        "Doktorgrad, aktuellen Anschriften und ob die Person verstorben ist; „nicht_eindeutig“ bei mehreren "
-        "Treffern oder zu wenigen Angaben; „keine_auskunft“, wenn niemand gefunden wurde oder eine "
+        "Beantwortet eine einfache Melderegisterauskunft (§ 44 BMG). Eindeutig ist eine Anfrage nur mit "
+        "Familienname, Vornamen und Geburtsdatum oder einer Anschrift, die genau eine Person bezeichnen: "
+        "Schreibweise ohne Umlaute/Akzente gilt als gleich, Klangähnlichkeit nicht; ein Vorname genügt "
+        "(„Karl“ findet „Karl Heinz“); der Familienname wird auch mit dem Geburtsnamen verglichen; die Anschrift "
+        "mit aktuellen und früheren Wohnungen. Ergebnis „eindeutig“ mit Familienname, Vornamen, "
+        "Doktorgrad (None, wenn keiner), aktuellen Anschriften (zusatz None, wenn keiner) und ob die Person "
+        "verstorben ist; „nicht_eindeutig“ bei mehreren Treffern oder zu wenigen Angaben (beides gleich: die "
+        "Unterscheidung trifft der Prozess selbst anhand der Anfrage); „keine_auskunft“, wenn niemand gefunden wurde oder eine "
         "Auskunftssperre besteht – beides ist bewusst nicht zu unterscheiden (§ 51 BMG). Bei einer Sperre wird "
         "im Protokoll festgehalten, dass die betroffene Person zu unterrichten ist. Eine erteilte Auskunft "
         "lässt sich nicht zurücknehmen; frühere Schritte sind danach nicht mehr korrigierbar."
