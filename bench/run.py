@@ -35,7 +35,7 @@ def _extras() -> list[Callable[..., dict[str, Any]]]:
     import importlib
 
     found = []
-    for name in ("bench.web",):
+    for name in ("bench.web", "bench.register"):
         try:
             found.append(importlib.import_module(name).run)
         except ModuleNotFoundError as err:

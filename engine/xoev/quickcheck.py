@@ -37,7 +37,7 @@ Check = Callable[[Any], bool]
 _COMPILED = frozenset({
     "type", "properties", "required", "additionalProperties", "items", "$ref", "minLength", "maxLength",
     "pattern", "format", "enum", "const", "minItems", "maxItems", "uniqueItems", "not", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "x-din91379", "x-codelist",
+    "exclusiveMinimum", "exclusiveMaximum", "allOf", "anyOf", "oneOf", "x-din91379", "x-codelist",
 })
 _VALIDATING = frozenset(Draft202012Validator.VALIDATORS) | {"x-din91379", "x-codelist"}
 _DIN_DATATYPES = ("A", "B", "C")
@@ -135,6 +135,7 @@ class _Compiler:
         if "not" in schema:
             negated = self.compile(schema["not"])
             checks.append(lambda v, negated=negated: not negated(v))
+        checks += self._combinators(schema)
         checks += self._string(schema)
         checks += self._number(schema)
         checks += self._array(schema)
@@ -145,6 +146,19 @@ class _Compiler:
         if len(checks) == 1:
             return checks[0]
         return _all_of(tuple(checks))
+
+    def _combinators(self, schema: Mapping[str, Any]) -> list[Check]:
+        # An Undecided raised inside a branch propagates: the whole value goes to jsonschema.
+        checks: list[Check] = []
+        if "allOf" in schema:
+            checks.append(_all_of(tuple(self.compile(sub) for sub in schema["allOf"])))
+        if "anyOf" in schema:
+            branches = tuple(self.compile(sub) for sub in schema["anyOf"])
+            checks.append(lambda v, branches=branches: any(b(v) for b in branches))
+        if "oneOf" in schema:
+            branches = tuple(self.compile(sub) for sub in schema["oneOf"])
+            checks.append(lambda v, branches=branches: sum(1 for b in branches if b(v)) == 1)
+        return checks
 
     def _string(self, schema: Mapping[str, Any]) -> list[Check]:
         checks: list[Check] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,7 @@ def docs_type(tmp_path: Path) -> Path:
     """The type folder as the section describes it (the input schema from its prose: two fields)."""
     root = types_folder(tmp_path, "melderegisterauskunfteinfach.quittunggemeindeuebergreifend.0603")
     folder = root / ANTWORT
+    shutil.rmtree(folder)  # the shipped 0601 (built from this section) gives way to the section itself
     folder.mkdir()
     [toml] = blocks("toml")
     [template] = blocks("jinja")

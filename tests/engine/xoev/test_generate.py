@@ -28,8 +28,9 @@ CREATED_AT = datetime.fromisoformat("2025-11-03T10:15:30.123+01:00")
 MESSAGE_ID = UUID("0f8fad5b-d9cb-469f-a165-70867728950e")
 NS = {"xmeld": "http://www.osci.de/xmeld2511a"}
 RUECKMELDUNG = "rueckmeldung.anmeldunginland.0201"
-EXPECTED_TYPES = {RUECKMELDUNG, "fortschreibung.dokument.0006", "fortschreibung.dokument.0065",
-                  "statistik.wanderung.0810"}
+G2G_TYPES = {RUECKMELDUNG, "fortschreibung.dokument.0006", "fortschreibung.dokument.0065",
+             "statistik.wanderung.0810"}
+EXPECTED_TYPES = G2G_TYPES | {"melderegisterauskunfteinfach.antwort.0601"}
 
 
 def build(message_type: str, data: Any = None, *, author: AuthorityRef | None = None,
@@ -49,7 +50,7 @@ def test_the_required_message_types_exist() -> None:
     assert set(message_types(SETTINGS)) == EXPECTED_TYPES
 
 
-@pytest.mark.parametrize("message_type", sorted(EXPECTED_TYPES))
+@pytest.mark.parametrize("message_type", sorted(G2G_TYPES))
 def test_example_builds_a_valid_message_with_the_central_header(message_type: str) -> None:
     message = build(message_type)
     mtype = message_types(SETTINGS)[message_type]
@@ -218,3 +219,15 @@ def test_characters_outside_the_set_are_rejected_before_any_xml(prefix: str, bad
     key = f"umzugsverbaende/0/personen/2/{field}"
     assert list(info.value.errors) == [key]
     assert re.search("DIN SPEC 91379", info.value.errors[key][0])
+
+
+def test_the_shipped_0601_answers_the_requester_with_the_basis_header() -> None:
+    mtype = message_types(SETTINGS)["melderegisterauskunfteinfach.antwort.0601"]
+    message = build(mtype.name)
+    XMeldValidator.for_bundle(SETTINGS.xoev_schema_dir).validate(message.xml)
+    head = etree.fromstring(message.xml).find("xmeld:nachrichtenkopf", NS)
+    assert mtype.header == "b2privat" and head is not None
+    assert head.findtext("xmeld:absender/xmeld:behoerdenkennung", namespaces=NS) == \
+        mtype.example.author["dvdv_kennung"]
+    assert head.findtext("xmeld:empfaenger/xmeld:kundennummer", namespaces=NS) == \
+        mtype.example.reader["kunde"]["kundennummer"]

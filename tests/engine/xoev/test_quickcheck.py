@@ -103,8 +103,8 @@ def test_examples_pass_the_quick_check(name: str) -> None:
 
 
 @pytest.mark.parametrize("schema", [
-    {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-    {"properties": {"a": {"oneOf": [{"type": "string"}]}}},
+    {"if": {"type": "string"}, "then": {"minLength": 2}},
+    {"properties": {"a": {"dependentRequired": {"b": ["c"]}}}},
     {"$ref": "https://example.org/schema.json"},
     {"items": [{"type": "string"}]},
     {"patternProperties": {"^x": {"type": "string"}}},
@@ -137,3 +137,21 @@ def test_recursive_definitions_compile() -> None:
     assert check is not None
     assert check({"name": "Ada", "kinder": [{"name": "Bea", "kinder": []}]}) is True
     assert check({"name": "Ada", "kinder": [{"name": "B€a"}]}) is False
+
+
+COMBINED = {
+    "allOf": {"allOf": [{"type": "string"}, {"minLength": 2}]},
+    "anyOf": {"anyOf": [{"type": "string", "maxLength": 1}, {"type": "integer"}]},
+    "oneOf": {"oneOf": [{"type": "string"}, {"type": "string", "minLength": 3}]},
+    "oneOf+not": {"type": "object", "oneOf": [{"required": ["a"], "not": {"required": ["b"]}},
+                                              {"required": ["b"]}]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMBINED))
+@pytest.mark.parametrize("value", ["", "x", "xyz", 7, 7.5, None, {}, {"a": 1}, {"b": 1}, {"a": 1, "b": 1}, []])
+def test_combinators_judge_like_jsonschema(name: str, value: Any) -> None:
+    schema = COMBINED[name]
+    check = compile_quick_check(schema, REGISTRY, SETTINGS.xoev_schema_dir, FORMATS)
+    assert check is not None
+    assert check(value) == (not input_errors(make_validator(schema, REGISTRY, SETTINGS.xoev_schema_dir), value))
