@@ -31,7 +31,7 @@ run: $(STAMP) $(ASSETS)
 
 test: $(STAMP) $(ASSETS)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup -rs $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow and not browser" -n 2 $(PYTEST_ARGS)

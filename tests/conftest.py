@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from engine.service_layer.core import Engine
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = PROJECT_ROOT.parent / "shared"  # the team's read-only material next to the clone
 PG_URL = os.environ.get("AMTSKOFFER_TEST_PG_URL", "")
 REQUIRE_PG = os.environ.get("AMTSKOFFER_REQUIRE_PG") == "1"
 
@@ -38,6 +39,15 @@ REQUIRE_PG = os.environ.get("AMTSKOFFER_REQUIRE_PG") == "1"
 def pytest_configure(config: pytest.Config) -> None:
     if REQUIRE_PG and not PG_URL:
         raise pytest.UsageError("AMTSKOFFER_REQUIRE_PG=1 but AMTSKOFFER_TEST_PG_URL is not set")
+
+
+def need_shared(path: Path) -> None:
+    """Skip a test whose material from ``../shared`` is missing – but fail in CI, where it is present."""
+    if path.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{path} not present (CI expects ../shared next to the clone)")
+    pytest.skip(f"{path} not present")
 
 
 def _worker() -> str:

@@ -15,6 +15,7 @@ from engine.messaging.examples import EXAMPLE_CREATED_AT, write_examples
 from engine.settings import Settings
 from engine.xoev import XMeldValidator, message_types
 from engine.xoev.examples import write_examples as write_direct_examples
+from tests.conftest import need_shared
 
 NS = {"x": "http://www.osci.de/xmeld2511a"}
 CHECKER = Path(__file__).parents[3].parent / "shared" / "xoev" / "check_xmeld.py"
@@ -54,8 +55,7 @@ def test_the_case_path_writes_what_the_generator_writes(written: list[Path], tmp
 
 
 def test_the_shared_offline_checker_accepts_them(written: list[Path]) -> None:
-    if not CHECKER.is_file():
-        pytest.skip(f"{CHECKER} not present")
+    need_shared(CHECKER)
     result = subprocess.run([sys.executable, str(CHECKER), *map(str, written)], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

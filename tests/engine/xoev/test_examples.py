@@ -12,6 +12,7 @@ from engine.settings import Settings
 from engine.xoev.examples import write_examples
 from engine.xoev.generate import message_types
 from engine.xoev.validate import XMeldValidator
+from tests.conftest import need_shared
 
 CHECKER = Path(__file__).parents[3].parent / "shared" / "xoev" / "check_xmeld.py"
 
@@ -34,8 +35,7 @@ def test_examples_are_valid_and_reproducible(written: list[Path], tmp_path: Path
 
 
 def test_examples_pass_the_shared_offline_checker(written: list[Path]) -> None:
-    if not CHECKER.is_file():
-        pytest.skip(f"{CHECKER} not present")
+    need_shared(CHECKER)
     result = subprocess.run([sys.executable, str(CHECKER), *map(str, written)], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

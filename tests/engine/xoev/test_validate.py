@@ -11,6 +11,7 @@ import pytest
 from engine.errors import MessageInvalid
 from engine.settings import Settings
 from engine.xoev.validate import SchemaIssue, XMeldValidator
+from tests.conftest import need_shared
 
 from .conftest import KOSIT_EXAMPLES, SAMPLES
 
@@ -27,8 +28,7 @@ def _manifest() -> list[tuple[str, int, int | None]]:
 def _sample(name: str) -> Path:
     if name.startswith("kosit/"):
         path = KOSIT_EXAMPLES / name.removeprefix("kosit/")
-        if not KOSIT_EXAMPLES.is_dir():
-            pytest.skip(f"{KOSIT_EXAMPLES} not present")
+        need_shared(KOSIT_EXAMPLES)
         return path
     return SAMPLES / name
 
@@ -55,8 +55,7 @@ def test_sample_has_expected_issues(validator: XMeldValidator, name: str, count:
 
 
 def test_all_seven_kosit_reference_messages_are_checked() -> None:
-    if not KOSIT_EXAMPLES.is_dir():
-        pytest.skip(f"{KOSIT_EXAMPLES} not present")
+    need_shared(KOSIT_EXAMPLES)
     in_manifest = {n.removeprefix("kosit/") for n, _, _ in _manifest() if n.startswith("kosit/")}
     assert in_manifest == {p.name for p in KOSIT_EXAMPLES.glob("*.xml")}
     assert len(in_manifest) == 7
