@@ -1,7 +1,7 @@
 """Web benchmark: 20 simulated clerks stepping through cases over HTTP on SQLite (issue: web, "Benchmark").
 
-Each clerk is a thread with its own HTTP session (cookies, CSRF token) against one threaded
-werkzeug server in this process, on a fresh SQLite database (WAL, synchronous=FULL, as in the
+Each clerk is a thread with its own HTTP session (cookies, CSRF token) against one waitress
+server (as ``amtskoffer serve``) in this process, on a fresh SQLite database (WAL, synchronous=FULL, as in the
 field). A clerk logs in once, then repeatedly starts a case of the fixture package ``beispiel``
 and completes its two user tasks; every step is a GET of the task page followed by the POST that
 submits it (validation, engine step, audit, redirect). Both requests are timed. Between a page
@@ -9,7 +9,9 @@ and its submit, and between steps, a clerk "thinks" for ``THINK_S`` (±50 %, det
 
 Reported: ``web_step_p95_ms`` (p95 over all page and submit requests; goal ≤ 150 ms on the
 2-core machine), the p50, the p95 of a whole step (page + submit), throughput and errors.
-Measures and reports; asserts nothing.
+A second, shorter phase without think time (``web_saturation_*``) shows the capacity: how many
+steps per second the server completes when every clerk submits as fast as it can, and the
+latency then. Measures and reports; asserts nothing.
 """
 
 from __future__ import annotations
@@ -112,8 +114,20 @@ class _Clerk(threading.Thread):
             time.sleep(self.think_s * self.rng.uniform(0.5, 1.5))
 
 
+SATURATION_S = 20.0
+
+
 def run(quick: bool = False, progress: Callable[[str], None] = print, *, seconds: float | None = None,
         clerks: int = CLERKS, think_s: float = THINK_S) -> dict[str, Any]:
+    results = _measure(quick, progress, seconds=seconds, clerks=clerks, think_s=think_s)
+    saturated = _measure(quick, progress, seconds=5.0 if quick else SATURATION_S, clerks=clerks, think_s=0.0)
+    for key in ("web_step_p95_ms", "web_step_p50_ms", "web_steps_per_s", "web_errors"):
+        results[key.replace("web_", "web_saturation_", 1)] = saturated[key]
+    return results
+
+
+def _measure(quick: bool, progress: Callable[[str], None], *, seconds: float | None, clerks: int,
+             think_s: float) -> dict[str, Any]:
     from waitress.server import create_server
 
     from web import create_app
@@ -138,7 +152,7 @@ def run(quick: bool = False, progress: Callable[[str], None] = print, *, seconds
         serving = threading.Thread(target=server.run, daemon=True)
         serving.start()
         base = f"http://127.0.0.1:{server.effective_port}"
-        progress(f"web: {clerks} clerks for {duration:.0f} s against {base}")
+        progress(f"web: {clerks} clerks for {duration:.0f} s (think time {think_s:g} s) against {base}")
         t0 = time.perf_counter()
         workers = [_Clerk(base, f"bench{i}", t0 + warmup + duration, t0 + warmup, think_s) for i in range(clerks)]
         for w in workers:

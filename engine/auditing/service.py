@@ -38,6 +38,7 @@ from engine.auditing.chain import ChainStatus, chain_status
 from engine.auditing.describe import Change, describe
 from engine.auditing.search import CaseQuery, SearchResult, search_cases
 from engine.catalog.package import PackageFiles
+from engine.documents.service import DocumentInfo
 from engine.errors import NotFound
 from engine.insight.graph import diagram_graph
 from engine.service_layer.actors import Actor
@@ -97,25 +98,13 @@ class MessageRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DocumentRecord:
-    id: uuid.UUID
-    kind: str
-    title: str
-    filename: str
-    media_type: str
-    sha256: str
-    size: int
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class CaseRecord:
     case: CaseSummary
     sandbox: bool
     timeline: tuple[TimelineEntry, ...]
     steps: tuple[StepRecord, ...]
     messages: tuple[MessageRecord, ...]
-    documents: tuple[DocumentRecord, ...]
+    documents: tuple[DocumentInfo, ...]
     chain: ChainStatus
 
 
@@ -277,9 +266,9 @@ def _messages(s: Session, case_id: uuid.UUID) -> list[MessageRecord]:
     return sorted(out, key=lambda r: r.at)
 
 
-def _documents(s: Session, case_id: uuid.UUID) -> list[DocumentRecord]:
+def _documents(s: Session, case_id: uuid.UUID) -> list[DocumentInfo]:
     rows = s.execute(select(Document.id, Document.kind, Document.title, Document.filename, Document.media_type,
                             Document.sha256, func.length(Document.content), Document.created_at)
                      .where(Document.case_id == case_id).order_by(Document.created_at)).all()
-    return [DocumentRecord(id=r[0], kind=r[1], title=r[2], filename=r[3], media_type=r[4], sha256=r[5],
-                           size=int(r[6] or 0), created_at=r[7]) for r in rows]
+    return [DocumentInfo(id=r[0], case_id=case_id, kind=r[1], title=r[2], filename=r[3], media_type=r[4],
+                         sha256=r[5], size=int(r[6] or 0), created_at=r[7]) for r in rows]

@@ -179,6 +179,15 @@ class CaseService:
         wf = state.loads(row.state, package.spec, package.subprocess_specs)
         return runner.attach(wf, self.engine.script_engine)
 
+    def _open(self, s: Session, case_id: uuid.UUID, actor: Actor) -> tuple[Case, CompiledPackage, BpmnWorkflow]:
+        """The case (checked against the actor's authorities), its package and its workflow, for reading."""
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
+        actor.require_authority(case.authority_id)
+        package = self.engine.catalog.compiled(s, case.package_version_id)
+        return case, package, self._load(s, case, package)
+
     def _step(self, case_id: uuid.UUID, actor: Actor, *, expected_version: int | None,
               act: Callable[[Session, Case, CompiledPackage, BpmnWorkflow, runner.StepTrace], _Step],
               base_seq: int | None = None) -> StepOutcome:
@@ -503,13 +512,8 @@ class CaseService:
         """
         now = clock.now()
         with self.engine.db.read() as s:
-            case = s.get(Case, case_id)
-            if case is None:
-                raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
-            actor.require_authority(case.authority_id)
-            package = self.engine.catalog.compiled(s, case.package_version_id)
+            case, package, wf = self._open(s, case_id, actor)
             version = case.version
-            wf = self._load(s, case, package)
             steps = self._steps(s, case.id)
             correctable = self.correctable(s, case)
             previous = {st.task_spec: st.submitted for st in steps if st.submitted and st.task_spec}
@@ -548,13 +552,8 @@ class CaseService:
         data (``x-options-from``) is a choice only once resolved.
         """
         with self.engine.db.read() as s:
-            case = s.get(Case, case_id)
-            if case is None:
-                raise NotFound(f"case {case_id} not found", user_message="Der Vorgang wurde nicht gefunden.")
-            actor.require_authority(case.authority_id)
-            package = self.engine.catalog.compiled(s, case.package_version_id)
+            case, package, wf = self._open(s, case_id, actor)
             version = case.version
-            wf = self._load(s, case, package)
         try:
             task = next((t for t in runner.ready_user_tasks(wf) if str(t.id) == task_id), None)
             return self._resolved_form(package, task) if task is not None else None
