@@ -239,6 +239,8 @@ for _type, _title, _text in (
     ("register_document_recorded", "Ausweisdokument eingetragen", "Pass- oder Ausweisdokument eingetragen"),
     ("register_document_invalidated", "Ausweisdokument entwertet", "Pass- oder Ausweisdokument für ungültig erklärt"),
     ("register_auskunftssperre_set", "Auskunftssperre geändert", "Auskunftssperre eingetragen oder geändert"),
+    ("register_uebermittlungssperren_set", "Übermittlungssperre eingetragen",
+     "Widerspruch gegen Datenübermittlungen als Übermittlungssperre eingetragen"),
 ):
     describer(_type)(_register(_title, _text))
 

@@ -32,8 +32,16 @@ from sqlalchemy.orm import Session
 from engine.audit.chain import jsonable
 from engine.errors import InputInvalid, OperationFailed
 from engine.forms.dates import format_date
-from engine.register.codes import DocumentStatus, ResidenceKind
-from engine.register.models import IdentityDocument, InformationBlock, NameKey, Person, PersonLink, Residence
+from engine.register.codes import UEBERMITTLUNGSSPERREN, DocumentStatus, ResidenceKind
+from engine.register.models import (
+    IdentityDocument,
+    InformationBlock,
+    NameKey,
+    Person,
+    PersonLink,
+    Residence,
+    TransferBlock,
+)
 from engine.register.names import folded_words, word_keys
 from engine.register.query import get_visible, keepers, person_record, residences_of
 from engine.register.validation import (
@@ -249,10 +257,15 @@ def create_person(cx: ChangeContext, data: PersonInput) -> Person:
 
 # -- moves ------------------------------------------------------------------------------------
 def apply_move(cx: ChangeContext, person_ids: Sequence[uuid.UUID], address: Address, moved_in: date,
-               kind: ResidenceKind, wohnungsgeber: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Anmeldung/Ummeldung of ``person_ids`` into ``address`` (see module rules)."""
+               kind: ResidenceKind, wohnungsgeber: Mapping[str, Any] | None = None,
+               transfer_blocks: Sequence[str] = ()) -> dict[str, Any]:
+    """Anmeldung/Ummeldung of ``person_ids`` into ``address`` (see module rules).
+
+    ``transfer_blocks``: objections declared on the Meldeschein, entered for every person moving.
+    """
     if not person_ids:
         _raise("person_ids", "Bitte mindestens eine Person angeben.", "apply_move without persons")
+    check_transfer_blocks(transfer_blocks, "uebermittlungssperren")
     if moved_in > cx.today:
         _raise("eingezogen_am", f"Das Einzugsdatum {format_date(moved_in)} liegt in der Zukunft; eine Anmeldung "
                                 "vor dem Einzug ist nicht vorgesehen (§ 17 Abs. 1 BMG).", "move-in date in the future")
@@ -317,6 +330,7 @@ def apply_move(cx: ChangeContext, person_ids: Sequence[uuid.UUID], address: Addr
             "before": {"gefuehrt_von": keeper_before, "wohnungen": before},
             "after": {"gefuehrt_von": keeper_after, "wohnungen": _active_snapshot(residences)},
         })
+        add_transfer_blocks(cx, person, transfer_blocks)
     return {"person_ids": [str(p) for p in dict.fromkeys(person_ids)], "bisherige": previous_out,
             "gefuehrt_von": authority.key if main_move else None, "neue_wohnungen": created}
 
@@ -432,6 +446,46 @@ def set_document_status(cx: ChangeContext, document_id: uuid.UUID, status: Docum
                                     "grund": doc.grund},
     })
     return doc
+
+
+def check_transfer_blocks(keys: Sequence[str], path: str) -> None:
+    """Refuse an unknown recipient before anything changes."""
+    for i, key in enumerate(keys):
+        if key not in UEBERMITTLUNGSSPERREN:
+            _raise(f"{path}/{i}", f"„{key}“ ist keine bekannte Übermittlungssperre (bekannt: "
+                                  f"{', '.join(UEBERMITTLUNGSSPERREN)}).", "unknown transfer block")
+
+
+def add_transfer_blocks(cx: ChangeContext, person: Person, keys: Sequence[str]) -> list[str]:
+    """Enter Übermittlungssperren for ``person`` (those already entered stay); the recipients now blocked."""
+    current = {b.empfaenger for b in cx.session.execute(
+        select(TransferBlock).where(TransferBlock.person_id == person.id)).scalars()}
+    new = [k for k in dict.fromkeys(keys) if k not in current]
+    if not new:
+        return sorted(current)
+    cx.session.add_all(TransferBlock(id=uuid.uuid4(), person_id=person.id, empfaenger=k, created_at=cx.now)
+                       for k in new)
+    person.updated_at = cx.now
+    cx.session.flush()
+    after = sorted(current | set(new))
+    cx.record("register_uebermittlungssperren_set", {"person_id": str(person.id), "before": sorted(current),
+                                                     "after": after})
+    return after
+
+
+def set_transfer_blocks(cx: ChangeContext, person_ids: Sequence[uuid.UUID], keys: Sequence[str]) -> dict[str, Any]:
+    """Objections declared later than the Anmeldung: the same entries for each of ``person_ids``."""
+    if not person_ids:
+        _raise("person_ids", "Bitte mindestens eine Person angeben.", "set_transfer_blocks without persons")
+    if not keys:
+        _raise("sperren", "Bitte mindestens einen Empfänger angeben, dem die Person widerspricht.",
+               "set_transfer_blocks without recipients")
+    check_transfer_blocks(keys, "sperren")
+    result = []
+    for pid in dict.fromkeys(person_ids):
+        person = _person(cx, pid, "person_ids")
+        result.append({"person_id": str(person.id), "uebermittlungssperren": add_transfer_blocks(cx, person, keys)})
+    return {"personen": result}
 
 
 def set_block(cx: ChangeContext, person_id: uuid.UUID, block: BlockInput) -> InformationBlock:

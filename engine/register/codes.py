@@ -72,6 +72,16 @@ GERMANY = "000"
 AUSKUNFTSSPERRE_51 = "3"
 """DSMeld Auskunftssperre key: § 51 Abs. 1 BMG on application or ex officio."""
 
+UEBERMITTLUNGSSPERREN: dict[str, str] = {
+    "bundeswehr": "Bundesamt für das Personalmanagement der Bundeswehr (§ 36 Abs. 2 BMG)",
+    "religion": "öffentlich-rechtliche Religionsgesellschaft, Daten von Familienangehörigen (§ 42 Abs. 3 BMG)",
+    "parteien": "Parteien und Wählergruppen vor Wahlen (§ 50 Abs. 1 und 5 BMG)",
+    "jubilaeen": "Mandatsträger, Presse und Rundfunk: Alters- und Ehejubiläen (§ 50 Abs. 2 und 5 BMG)",
+    "adressbuch": "Adressbuchverlage (§ 50 Abs. 3 und 5 BMG)",
+}
+"""Recipients a person may object to (each objection is a free Übermittlungssperre), with the
+statute. No DSMeld code list for them is in the bundle, so the keys are Amtskoffer's own."""
+
 _URIS = {
     "geschlecht": "urn:xoev-de:xinneres:codeliste:geschlecht",
     "staaten": "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:staatsgebiete",

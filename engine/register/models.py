@@ -132,6 +132,21 @@ class InformationBlock(Base):
     updated_at: Mapped[datetime]
 
 
+class TransferBlock(Base):
+    """An Übermittlungssperre: the person objected to transfers of their data to one kind of recipient.
+
+    Kept until revoked; the recipients are the fixed list of :data:`engine.register.codes.UEBERMITTLUNGSSPERREN`.
+    """
+
+    __tablename__ = "register_transfer_block"
+    __table_args__ = (UniqueConstraint("person_id", "empfaenger"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("register_person.id"), index=True)
+    empfaenger: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
 class PersonLink(Base):
     """A relation between two persons: ``person`` is represented by ``related`` (gesetzlicher Vertreter).
 

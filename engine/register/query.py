@@ -22,7 +22,15 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.register.models import IdentityDocument, InformationBlock, NameKey, Person, PersonLink, Residence
+from engine.register.models import (
+    IdentityDocument,
+    InformationBlock,
+    NameKey,
+    Person,
+    PersonLink,
+    Residence,
+    TransferBlock,
+)
 from engine.register.names import Match, match, word_keys
 from engine.register.views import person_data, person_short
 from engine.store.models import Authority
@@ -150,13 +158,15 @@ def person_record(s: Session, person: Person, *, today: date,
     residences = list(s.execute(select(Residence).where(Residence.person_id == pid)).scalars())
     documents = list(s.execute(select(IdentityDocument).where(IdentityDocument.person_id == pid)).scalars())
     blocks = list(s.execute(select(InformationBlock).where(InformationBlock.person_id == pid)).scalars())
+    transfer = s.execute(select(TransferBlock.empfaenger).where(TransferBlock.person_id == pid)).scalars()
     reps = list(s.execute(select(Person).join(PersonLink, PersonLink.related_id == Person.id)
                           .where(PersonLink.person_id == pid)).scalars())
     children = list(s.execute(select(Person).join(PersonLink, PersonLink.person_id == Person.id)
                               .where(PersonLink.related_id == pid)).scalars())
     auth = keeper_map if keeper_map is not None else keepers(s)
     return person_data(person, residences=residences, documents=documents, blocks=blocks, representatives=reps,
-                       children=children, keeper=auth.get(person.authority_id, {}), today=today)
+                       children=children, keeper=auth.get(person.authority_id, {}), today=today,
+                       transfer_blocks=transfer)
 
 
 def residences_of(s: Session, person_id: uuid.UUID) -> list[Residence]:

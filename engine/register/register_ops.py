@@ -24,10 +24,12 @@ from engine.register.changes import (
     record_document,
     set_block,
     set_document_status,
+    set_transfer_blocks,
 )
 from engine.register.codes import (
     AUSKUNFTSSPERRE_51,
     SETTABLE_DOCUMENT_STATUS,
+    UEBERMITTLUNGSSPERREN,
     DocumentKind,
     DocumentStatus,
     ResidenceKind,
@@ -75,6 +77,17 @@ def _date(params: dict[str, Any], name: str, label: str) -> Any:
     if day is None:
         raise _invalid(name, f"„{value}“ ist kein gültiges Datum für {label}.")
     return day
+
+
+def _texts(value: Any, name: str) -> list[str]:
+    """A list of keys from the diagram (None = none)."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        message = f"„{name}“ muss eine Liste von Schlüsseln sein."
+        raise InputInvalid(f"{name} is not a list of texts", errors={name: [message]}, user_message=message,
+                           field=name)
+    return list(value)
 
 
 @REGISTRY.operation(
@@ -131,7 +144,8 @@ def find_person(ctx: OperationContext, params: dict[str, Any]) -> dict[str, Any]
         "{person_id, familienname, vornamen, geburtsname, doktorgrad, ordens_kuenstlername, geschlecht, "
         "geburtsdatum, geburtsort, geburtsstaat, staatsangehoerigkeiten: [Schlüssel], religion, familienstand, "
         "verstorben_am, gefuehrt_von, gefuehrt_von_name, hauptwohnung: Wohnung | None, wohnungen: [Wohnung], "
-        "dokumente: [Dokument], auskunftssperren: [{art, grund, bis}], gesetzliche_vertreter: [{person_id, "
+        "dokumente: [Dokument], auskunftssperren: [{art, grund, bis}], uebermittlungssperren: [Schlüssel], "
+        "gesetzliche_vertreter: [{person_id, "
         "familienname, vornamen, geburtsdatum}], kinder: [{person_id, familienname, vornamen, geburtsdatum}]}; "
         "Wohnung = {wohnung_id, art, strasse, hausnummer, postleitzahl, ort, ags, zusatz, eingezogen_am, "
         "ausgezogen_am, aktiv, wohnungsgeber, neue_anschrift}; Dokument = {dokument_id, art, passart, "
@@ -196,6 +210,9 @@ def create_person_op(ctx: OperationContext, params: dict[str, Any]) -> dict[str,
               description_de="hauptwohnung, nebenwohnung oder alleinige"),
         Param(name="wohnungsgeber", type="dict", required=False,
               description_de="Wohnungsgeber laut Wohnungsgeberbestätigung (§ 19 BMG)"),
+        Param(name="uebermittlungssperren", type="list", required=False,
+              description_de="Widersprüche vom Meldeschein, für jede umziehende Person als Übermittlungssperre "
+                             "eingetragen: " + ", ".join(UEBERMITTLUNGSSPERREN)),
     ],
     result_de=(
         "{person_ids, bisherige: [{person_id, wohnung: Wohnung, gefuehrt_von, gefuehrt_von_name}], "
@@ -216,7 +233,8 @@ def apply_move_op(ctx: OperationContext, params: dict[str, Any]) -> dict[str, An
     p.raise_if_any("apply_move")
     assert address is not None
     return apply_move(_cx(ctx), ids, address, _date(params, "eingezogen_am", "das Einzugsdatum"),
-                      ResidenceKind(params["wohnungsart"]), params.get("wohnungsgeber"))
+                      ResidenceKind(params["wohnungsart"]), params.get("wohnungsgeber"),
+                      _texts(params.get("uebermittlungssperren"), "uebermittlungssperren"))
 
 
 @REGISTRY.operation(
@@ -358,6 +376,33 @@ def set_auskunftssperre_op(ctx: OperationContext, params: dict[str, Any]) -> dic
     assert block is not None
     row = set_block(cx, pid, block)
     return {"person_id": str(pid), "bis": row.bis}
+
+
+@REGISTRY.operation(
+    "register.set_uebermittlungssperren",
+    title_de="Übermittlungssperren eintragen",
+    description_de=(
+        "Trägt für jede der Personen einen Widerspruch gegen Datenübermittlungen als Übermittlungssperre ein "
+        "(gebührenfrei, gilt bis zum Widerruf; schon eingetragene bleiben). Empfänger: "
+        + "; ".join(f"„{k}“ = {v}" for k, v in UEBERMITTLUNGSSPERREN.items()) + ". Bei der Anmeldung genügt der "
+        "Parameter „uebermittlungssperren“ von register.apply_move."
+    ),
+    params=[
+        Param(name="person_ids", type="list", description_de="Kennungen der Personen"),
+        Param(name="sperren", type="list", description_de="Empfänger, denen widersprochen wird (Schlüssel oben)"),
+    ],
+    result_de="{personen: [{person_id, uebermittlungssperren: [Schlüssel]}]}",
+    effect="external",
+    example=(
+        '<spiffworkflow:parameter id="person_ids" type="list" value="[person_id]" />\n'
+        '<spiffworkflow:parameter id="sperren" type="list" value="widersprueche" />'
+    ),
+)
+def set_uebermittlungssperren_op(ctx: OperationContext, params: dict[str, Any]) -> dict[str, Any]:
+    p = Problems()
+    ids = read_person_ids(p, params["person_ids"], "person_ids")
+    p.raise_if_any("set_uebermittlungssperren")
+    return set_transfer_blocks(_cx(ctx), ids, _texts(params["sperren"], "sperren"))
 
 
 @REGISTRY.operation(

@@ -107,7 +107,7 @@ def person_short(person: Person, residences: Iterable[Residence], blocks: Iterab
 
 def person_data(person: Person, *, residences: Iterable[Residence], documents: Iterable[IdentityDocument],
                 blocks: Iterable[InformationBlock], representatives: Iterable[Person], children: Iterable[Person],
-                keeper: Mapping[str, Any], today: date) -> dict[str, Any]:
+                keeper: Mapping[str, Any], today: date, transfer_blocks: Iterable[str] = ()) -> dict[str, Any]:
     """A ``Person`` with residences, documents, blocks in force and family links."""
     residences = ordered_residences(residences)
     main = main_residence(residences)
@@ -133,6 +133,7 @@ def person_data(person: Person, *, residences: Iterable[Residence], documents: I
         "wohnungen": [residence_data(r) for r in residences],
         "dokumente": [document_data(d, today) for d in docs],
         "auskunftssperren": [block_data(b) for b in active_blocks(blocks, today)],
+        "uebermittlungssperren": sorted(transfer_blocks),
         "gesetzliche_vertreter": [_relative(p) for p in representatives],
         "kinder": [_relative(p) for p in sorted(children, key=lambda c: c.geburtsdatum)],
     }

@@ -36,7 +36,7 @@ TOP_KEYS = ("name", "rule_refs", "authority", "today", "register", "mocks", "sta
 EXPECT_KEYS = ("status", "path_includes", "path_excludes", "data", "messages", "documents", "register", "audit")
 STATUSES = ("active", "waiting", "completed")
 REGISTER_CHECKS = ("ref", "suche", "gefuehrt_von", "dokumente", "dokumente_gueltig", "wohnungen_aktiv",
-                   "hauptwohnung", "auskunftssperre", "person")
+                   "hauptwohnung", "auskunftssperre", "uebermittlungssperren", "person")
 REF = re.compile(r"\$\{([^}]*)\}")
 REF_FORM = re.compile(r"(?P<ref>[A-Za-z_][A-Za-z0-9_]*)(?:\.(?P<what>dokumente|wohnungen)\[(?P<index>\d+)\])?")
 _DURATION = re.compile(

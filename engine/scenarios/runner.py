@@ -365,6 +365,7 @@ def _register_failures(label: str, entry: Mapping[str, Any], record: Mapping[str
         "wohnungen_aktiv": sum(1 for w in record["wohnungen"] if w["aktiv"]),
         "hauptwohnung": record["hauptwohnung"],
         "auskunftssperre": bool(record["auskunftssperren"]),
+        "uebermittlungssperren": record["uebermittlungssperren"],
         "person": record,
     }
     failures = []

@@ -298,3 +298,51 @@ def test_sandbox_cases_change_only_sandbox_persons(engine, clerk, fixed_clock, a
     assert call(engine, clerk, "find_person", {"familienname": "Echt"}, sandbox=True)["anzahl"] == 2
     with pytest.raises(OperationFailed):
         call(engine, clerk, "get_person", {"person_id": test_person["person_id"]})
+
+
+def test_objections_become_transfer_blocks_once(engine, clerk, fixed_clock, add) -> None:  # type: ignore[no-untyped-def]
+    anna, ben = add("Widerspruch", "Anna", wohnungen=[home(LUETZOW)]), add("Widerspruch", "Ben", wohnungen=[home(LUETZOW)])
+    call(engine, clerk, "apply_move", {"person_ids": [str(anna), str(ben)], "anschrift": RERIK,
+                                       "eingezogen_am": date(2026, 11, 10), "wohnungsart": "hauptwohnung",
+                                       "uebermittlungssperren": ["parteien", "adressbuch"]})
+    assert person(engine, anna)["uebermittlungssperren"] == ["adressbuch", "parteien"]
+    assert person(engine, ben)["uebermittlungssperren"] == ["adressbuch", "parteien"]
+    # A later objection adds to what is there; repeating one changes nothing and records nothing.
+    result = call(engine, clerk, "set_uebermittlungssperren", {"person_ids": [str(anna)],
+                                                               "sperren": ["bundeswehr", "parteien"]})
+    assert result == {"personen": [{"person_id": str(anna),
+                                    "uebermittlungssperren": ["adressbuch", "bundeswehr", "parteien"]}]}
+    call(engine, clerk, "set_uebermittlungssperren", {"person_ids": [str(anna)], "sperren": ["parteien"]})
+    recorded = events(engine, "register_uebermittlungssperren_set")
+    assert [(e["person_id"], e["before"], e["after"]) for e in recorded] == [
+        (str(anna), [], ["adressbuch", "parteien"]),
+        (str(ben), [], ["adressbuch", "parteien"]),
+        (str(anna), ["adressbuch", "parteien"], ["adressbuch", "bundeswehr", "parteien"]),
+    ]
+    assert engine.audit.verify().ok
+
+
+@pytest.mark.parametrize("eingabe", [
+    {"sperren": ["presse"]},
+    {"sperren": []},
+    {"sperren": ["parteien", 7]},
+])
+def test_an_unknown_or_missing_objection_changes_nothing(engine, clerk, fixed_clock, add, eingabe) -> None:  # type: ignore[no-untyped-def]
+    pid = add("Widerspruch", "Carl", wohnungen=[home(LUETZOW)])
+    before = counts(engine)
+    with pytest.raises(InputInvalid) as err:
+        call(engine, clerk, "set_uebermittlungssperren", {"person_ids": [str(pid)], **eingabe})
+    assert err.value.user_message
+    assert counts(engine) == before
+    assert person(engine, pid)["uebermittlungssperren"] == []
+
+
+def test_a_move_with_an_unknown_objection_moves_nobody(engine, clerk, fixed_clock, add) -> None:  # type: ignore[no-untyped-def]
+    pid = add("Widerspruch", "Dora", wohnungen=[home(LUETZOW)])
+    before, register_before = counts(engine), person(engine, pid)
+    with pytest.raises(InputInvalid) as err:
+        call(engine, clerk, "apply_move", {"person_ids": [str(pid)], "anschrift": RERIK,
+                                           "eingezogen_am": date(2026, 11, 10), "wohnungsart": "hauptwohnung",
+                                           "uebermittlungssperren": ["bundeswehr", "werbung"]})
+    assert "„werbung“ ist keine bekannte Übermittlungssperre" in err.value.errors["uebermittlungssperren/1"][0]
+    assert counts(engine) == before and person(engine, pid) == register_before
