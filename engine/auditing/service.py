@@ -253,7 +253,8 @@ def _messages(s: Session, case_id: uuid.UUID) -> list[MessageRecord]:
     out = []
     for m in s.execute(select(OutboxMessage).where(OutboxMessage.case_id == case_id)
                        .order_by(OutboxMessage.created_at, OutboxMessage.id)).scalars():
-        partner = f"{m.reader_name} ({m.reader})" if m.reader_name else m.reader
+        # A customer or an order channel is stored under its name in both columns: name it once.
+        partner = f"{m.reader_name} ({m.reader})" if m.reader_name and m.reader_name != m.reader else m.reader
         out.append(MessageRecord(direction="out", id=m.id, kind=m.kind, message_type=m.message_type, partner=partner,
                                  status=m.status, valid=m.valid, at=m.created_at, delivered_at=m.delivered_at,
                                  content=m.xml.decode("utf-8", errors="replace"), validation=dict(m.validation or {})))

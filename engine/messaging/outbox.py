@@ -94,25 +94,20 @@ def queue_xmeld(session: Session, message: GeneratedMessage, sender: Sender, *, 
                                   "validated_at": sender.now.isoformat()}
     if not FAMILIES[message.header].is_g2g:
         validation |= {"header": message.header, "reader_kind": address.kind}
+    # build_message returns only messages that passed the XSD: valid by construction.
+    return _queue(session, sender, message_id=message.message_id, kind=XMELD, message_type=message.message_type,
+                  code=message.code, author=message.author.dvdv_kennung,  # type: ignore[union-attr]
+                  reader=address.reader, reader_name=address.reader_name, body=message.xml, validation=validation)
+
+
+def _queue(session: Session, sender: Sender, *, message_id: uuid.UUID, kind: str, message_type: str, code: str,
+           author: str, reader: str, reader_name: str, body: bytes, validation: dict[str, Any]) -> OutboxMessage:
+    """The outbox row, due now – or ``held`` in a sandbox case, where nothing leaves."""
     row = OutboxMessage(
-        id=message.message_id,
-        case_id=sender.case_id,
-        authority_id=sender.authority_id,
-        kind=XMELD,
-        message_type=message.message_type,
-        code=message.code,
-        author=message.author.dvdv_kennung,  # type: ignore[union-attr]
-        reader=address.reader,
-        reader_name=address.reader_name,
-        xml=message.xml,
-        valid=True,  # build_message returns only messages that passed the XSD
-        validation=validation,
-        status=HELD if sender.sandbox else PENDING,
-        transport=sender.transport,
-        attempts=0,
-        next_attempt_at=None if sender.sandbox else sender.now,
-        created_at=sender.now,
-        sandbox=sender.sandbox,
+        id=message_id, case_id=sender.case_id, authority_id=sender.authority_id, kind=kind, message_type=message_type,
+        code=code, author=author, reader=reader, reader_name=reader_name, xml=body, valid=True,
+        validation=validation, status=HELD if sender.sandbox else PENDING, transport=sender.transport, attempts=0,
+        next_attempt_at=None if sender.sandbox else sender.now, created_at=sender.now, sandbox=sender.sandbox,
     )
     session.add(row)
     return row
@@ -169,25 +164,6 @@ def queue_order(session: Session, order: Order, sender: Sender, *, author: str) 
         raise DesignError(f"order channel {order.channel!r} is not a simple name",
                           user_message=f"Der Auftragsempfänger „{order.channel}“ ist kein gültiger Kanalname "
                           "(Kleinbuchstaben, Ziffern, - und _).")
-    row = OutboxMessage(
-        id=order.order_id,
-        case_id=sender.case_id,
-        authority_id=sender.authority_id,
-        kind=ORDER,
-        message_type=order.kind[:120],
-        code="",
-        author=author[:64],
-        reader=order.channel,
-        reader_name=order.channel,
-        xml=order.document(),
-        valid=True,
-        validation={"format": ORDER_FORMAT},
-        status=HELD if sender.sandbox else PENDING,
-        transport=sender.transport,
-        attempts=0,
-        next_attempt_at=None if sender.sandbox else sender.now,
-        created_at=sender.now,
-        sandbox=sender.sandbox,
-    )
-    session.add(row)
-    return row
+    return _queue(session, sender, message_id=order.order_id, kind=ORDER, message_type=order.kind[:120], code="",
+                  author=author[:64], reader=order.channel, reader_name=order.channel, body=order.document(),
+                  validation={"format": ORDER_FORMAT})

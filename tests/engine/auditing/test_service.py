@@ -61,6 +61,9 @@ def test_messages_come_with_their_xml(engine: Engine, clerk: Actor, fixed_clock)
     xmeld = next(m for m in record.messages if m.kind == "xmeld")
     assert xmeld.message_type.startswith("fortschreibung.dokument") and "Beispielfrau" in xmeld.content
     assert xmeld.content.lstrip().startswith("<") and "Schwerin" in xmeld.partner
+    assert xmeld.partner.endswith("(ags:13004000)")  # an authority: its name and DVDV id
+    order = next(m for m in record.messages if m.kind == "order")
+    assert "(" not in order.partner  # a channel is its own name, not "x (x)"
     queued = next(e for e in record.timeline if e.type == "message_queued")
     assert queued.title == "Nachricht erstellt" and "zum Versand bereitgestellt" in queued.text
 
