@@ -245,6 +245,20 @@ for _type, _title, _text in (
     describer(_type)(_register(_title, _text))
 
 
+_SEARCH_LABELS = {"familienname": "Familienname", "vornamen": "Vornamen", "geburtsdatum": "Geburtsdatum"}
+
+
+@describer("register_searched")
+def _searched(p: Mapping[str, Any], actor: str) -> Description:
+    criteria = dict(p.get("kriterien")) if isinstance(p.get("kriterien"), Mapping) else {}
+    if isinstance(criteria.get("geburtsdatum"), str):
+        criteria["geburtsdatum"] = ".".join(reversed(criteria["geburtsdatum"].split("-")))
+    shown = ", ".join(f"{_SEARCH_LABELS.get(k, k)} {_q(v)}" for k, v in criteria.items()) or "–"
+    hits = p.get("treffer", 0)
+    return Description(title="Einwohner gesucht",
+                       text=f"Suche im Melderegister außerhalb eines Vorgangs ({shown}); {hits} Treffer.")
+
+
 @describer("register_auskunft_given")
 def _auskunft(p: Mapping[str, Any], actor: str) -> Description:
     data = p.get("daten") if isinstance(p.get("daten"), Mapping) else {}

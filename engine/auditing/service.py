@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from engine.service_layer.core import Engine
 
 AUDIT_ROLES = ("auditor", "admin")
+REGISTER_ACCESS_TYPES = ("register_searched",)
+"""Audit events of register access outside cases (reads inside a case are in its timeline)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -183,6 +185,32 @@ class AuditorService:
         actor.require_role(*AUDIT_ROLES)
         with self.engine.db.read() as s:
             return chain_status(verify_database(s))
+
+    def register_access(self, actor: Actor, *, limit: int = 200) -> list[TimelineEntry]:
+        """Searches of the resident register outside any case, newest first.
+
+        Only those made by a member of one of the auditor's authorities; a search by someone
+        with access to every authority (an administrator) is shown to every auditor.
+        """
+        actor.require_role(*AUDIT_ROLES)
+        own = None if actor.authority_ids is None else {str(a) for a in actor.authority_ids}
+        out: list[TimelineEntry] = []
+        with self.engine.db.read() as s:
+            rows = s.execute(select(AuditEvent).where(AuditEvent.case_id.is_(None),
+                                                      AuditEvent.type.in_(REGISTER_ACCESS_TYPES))
+                             .order_by(AuditEvent.global_seq.desc())).scalars()
+            for row in rows:
+                payload = json.loads(row.payload)
+                searcher = set(payload.get("behoerde_ids") or ())
+                if own is not None and searcher and not searcher & own:
+                    continue
+                d = describe(row.type, payload, row.actor)
+                out.append(TimelineEntry(case_seq=0, global_seq=row.global_seq, at=datetime.fromisoformat(row.at),
+                                         actor=row.actor, type=row.type, title=d.title, text=d.text,
+                                         changes=d.changes, payload=payload, hash=row.hash))
+                if len(out) >= limit:
+                    break
+        return out
 
     def diagram(self, case_id: uuid.UUID, actor: Actor) -> CaseDiagram:
         """The diagram of the case's version with its path and position (logged as a read)."""

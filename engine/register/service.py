@@ -24,6 +24,7 @@ from engine.register.codes import register_codes
 from engine.register.models import Person
 from engine.register.query import SearchQuery, get_visible, person_record, search
 from engine.register.validation import parse_person
+from engine.service_layer.actors import Actor
 from engine.settings import Settings
 from engine.store.db import Database
 from engine.store.models import Authority
@@ -61,6 +62,21 @@ class RegisterService:
         with self.db.read() as s:
             hits, _ = search(s, query, today=clock.today(), sandbox=sandbox)
             return hits
+
+    def search_as(self, query: SearchQuery, actor: Actor) -> list[dict[str, Any]]:
+        """A search by a person outside any case, logged as ``register_searched`` (criteria, hit count).
+
+        The event names the searcher's authorities, so auditors of those authorities see it;
+        the hits themselves are not copied into the log.
+        """
+        hits = self.search(query)
+        criteria = {"familienname": query.familienname, "vornamen": query.vornamen,
+                    "geburtsdatum": query.geburtsdatum.isoformat() if query.geburtsdatum else None}
+        payload = {"kriterien": {k: v for k, v in criteria.items() if v}, "treffer": len(hits),
+                   "behoerde_ids": sorted(str(a) for a in actor.authority_ids or ())}
+        with self.db.sessions.begin() as s:
+            append(s, [NewEvent(type="register_searched", actor=actor.name, payload=payload)], at=clock.now())
+        return hits
 
     def person(self, person_id: uuid.UUID, *, sandbox: bool = False) -> dict[str, Any]:
         with self.db.read() as s:

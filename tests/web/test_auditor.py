@@ -150,3 +150,20 @@ def test_corrections_show_before_and_after_and_messages_their_xml(app: Flask, we
     contents = re.findall(r'<pre class="xml">(.*?)</pre>', messages.text, re.S)
     assert any("fortschreibung" in x for x in summaries), summaries
     assert any(c.startswith("&lt;?xml") for c in contents)  # the XML exactly as stored, escaped
+
+
+def test_register_searches_outside_cases_are_logged_for_the_auditor(app: Flask, web_engine: Engine) -> None:
+    Clerk(app, "clerk").get("/clerk/search", query_string={"familienname": "Zugriffstest", "geburtsdatum": "02.03.1950"})
+    Clerk(app, "clerk2").get("/clerk/search", query_string={"familienname": "Anderesamt"})
+    with web_engine.db.read() as s:
+        logged = s.execute(select(AuditEvent.actor, AuditEvent.payload, AuditEvent.case_id)
+                           .where(AuditEvent.type == "register_searched").order_by(AuditEvent.global_seq)).all()
+    assert [(a, json.loads(p)["kriterien"], c) for a, p, c in logged] == [
+        ("clerk", {"familienname": "Zugriffstest", "geburtsdatum": "1950-03-02"}, None),
+        ("clerk2", {"familienname": "Anderesamt"}, None),
+    ]
+    assert web_engine.audit.verify().ok
+    page = Clerk(app, "auditor").get("/auditor/register")
+    assert page.status_code == 200
+    assert "Familienname „Zugriffstest“, Geburtsdatum „02.03.1950“" in page.text and "0 Treffer" in page.text
+    assert "Anderesamt" not in page.text  # a search by a clerk of another authority

@@ -163,6 +163,16 @@ def test_auditor_follows_the_path_and_sees_the_broken_chain(auditor: Page, audit
     expect(page.locator("#kette-gesamt")).to_contain_text(f"Kette gebrochen bei Ereignis Nr. {global_seq}")
     expect(page.locator("#brueche")).to_contain_text(audit_server.number)
     axe_check(page, "74-auditor-chain")
+    from engine.identity import IdentityService
+    from engine.register.query import SearchQuery
+    from engine.register.service import RegisterService
+
+    searcher = IdentityService(audit_server.engine).by_name("clerk").actor()
+    RegisterService(audit_server.engine.db, audit_server.engine.settings).search_as(
+        SearchQuery(familienname="Probehaus"), searcher)
+    page.goto(f"{audit_server.url}/auditor/register")
+    expect(page.locator("#registerzugriffe")).to_contain_text("„Probehaus“")
+    axe_check(page, "76-auditor-register-access")
 
 
 def test_insight_heat_overlay_on_the_version(auditor: Page, audit_server: AuditServer) -> None:

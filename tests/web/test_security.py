@@ -67,6 +67,7 @@ PAGE_MATRIX: dict[str, set[str] | str] = {
     "designer.export_version_spiff": {"designer"},
     "auditor.index": {"auditor"},
     "auditor.chain": {"auditor"},
+    "auditor.register_access": {"auditor"},
     "auditor.case": {"auditor"},
     "auditor.diagram": {"auditor"},
     "auditor.dossier_json": {"auditor"},

@@ -83,12 +83,15 @@ def resident_search_available(engine: Engine) -> bool:
 
 def resident_search(engine: Engine, actor: Actor, *, familienname: str, vornamen: str = "",
                     geburtsdatum: date | None = None) -> dict[str, Any]:
-    """Residents across the installation's registers, ranked (the logic of ``register.find_person``)."""
+    """Residents across the installation's registers, ranked (the logic of ``register.find_person``).
+
+    Logged as ``register_searched`` (criteria and hit count), visible to auditors.
+    """
     found = _register()
     assert found is not None
     service_cls, query_cls = found
-    hits = service_cls(engine.db, engine.settings).search(
-        query_cls(familienname=familienname, vornamen=vornamen or None, geburtsdatum=geburtsdatum))
+    hits = service_cls(engine.db, engine.settings).search_as(
+        query_cls(familienname=familienname, vornamen=vornamen or None, geburtsdatum=geburtsdatum), actor)
     return {"anzahl": len(hits), "treffer": hits}
 
 
