@@ -9,7 +9,9 @@
   median over 5 batches of 200 runs after one warm-up; ``…_batch_medians_ms`` shows the
   spread between the batches (on a shared machine, neighbours' load moves single batches);
 - ``xmeld_generate_validate_cpu_median_ms``: the same runs in CPU time of this process, which
-  other load on a shared machine disturbs much less than wall-clock time.
+  other load on a shared machine disturbs much less than wall-clock time;
+- ``xmeld_generate_validate_median_ms_by_type``: the median of 100 runs of every shipped type's
+  example, since the cost depends on the type's template and input schema.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ BENCH_MESSAGE_TYPE = "rueckmeldung.anmeldunginland.0201"
 COMPILE_RUNS = 3
 GENERATE_RUNS = 200
 BATCHES = 5
+PER_TYPE_RUNS = 100
 
 
 def run(settings: Settings, *, generate_runs: int = GENERATE_RUNS) -> dict[str, Any]:
@@ -59,10 +62,29 @@ def run(settings: Settings, *, generate_runs: int = GENERATE_RUNS) -> dict[str, 
             batch.append(time.perf_counter() - start)
         batch_medians.append(round(statistics.median(batch) * 1000, 3))
         generate_times += batch
+    by_type = {name: _median_ms(settings, name, min(generate_runs, PER_TYPE_RUNS)) for name in message_types(settings)}
     return {
         "xmeld_schema_compile_s": round(statistics.median(compile_times), 4),
         "xmeld_generate_validate_median_ms": round(statistics.median(generate_times) * 1000, 3),
         "xmeld_generate_validate_batch_medians_ms": batch_medians,
         "xmeld_generate_validate_cpu_median_ms": round(statistics.median(cpu_times) * 1000, 3),
         "xmeld_generate_validate_runs": generate_runs * BATCHES,
+        "xmeld_generate_validate_median_ms_by_type": dict(sorted(by_type.items())),
     }
+
+
+def _median_ms(settings: Settings, name: str, runs: int) -> float:
+    mtype = message_types(settings)[name]
+    author, reader = example_authorities(mtype)
+
+    def once() -> None:
+        build_message(name, author=author, reader=reader, data=mtype.example.data, created_at=EXAMPLE_CREATED_AT,
+                      message_id=uuid.uuid4(), settings=settings)
+
+    once()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        once()
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 3)
