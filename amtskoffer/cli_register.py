@@ -13,6 +13,7 @@ from amtskoffer.cli import DEMO_DIR, Ctx, demo_hook, handle_errors, main
 from engine.register import demo
 from engine.register.query import SearchQuery
 from engine.register.service import RegisterService
+from engine.service_layer.actors import Actor
 from engine.service_layer.core import Engine
 
 RESIDENTS_FILE = DEMO_DIR / "residents.toml"
@@ -53,8 +54,9 @@ def register() -> None:
 def register_search(obj: Ctx, familienname: str, vornamen: str | None, geburtsdatum: str | None,
                     geburtsname: str | None, as_json: bool) -> None:
     """Personen suchen (unscharf: Umlaute, Schreibvarianten, Doppelnamen)."""
-    hits = _service(obj.engine).search(SearchQuery(familienname=familienname, vornamen=vornamen,
-                                                   geburtsdatum=_date(geburtsdatum), geburtsname=geburtsname))
+    hits = _service(obj.engine).search_as(SearchQuery(familienname=familienname, vornamen=vornamen,
+                                                      geburtsdatum=_date(geburtsdatum), geburtsname=geburtsname),
+                                          Actor.system("cli"))
     if as_json:
         click.echo(json.dumps(hits, ensure_ascii=False, indent=2, default=str))
         return
@@ -78,7 +80,7 @@ def register_show(obj: Ctx, person_id: str, as_json: bool) -> None:
         pid = uuid.UUID(person_id)
     except ValueError as err:
         raise click.BadParameter(f"„{person_id}“ ist keine Personenkennung.") from err
-    p = _service(obj.engine).person(pid)
+    p = _service(obj.engine).person_as(pid, Actor.system("cli"))
     if as_json:
         click.echo(json.dumps(p, ensure_ascii=False, indent=2, default=str))
         return
@@ -94,6 +96,8 @@ def register_show(obj: Ctx, person_id: str, as_json: bool) -> None:
         click.echo(f"  {d['art']} {d['seriennummer']}: gültig bis {d['gueltig_bis']:%d.%m.%Y} – {d['status']}")
     for s in p["auskunftssperren"]:
         click.echo(f"  Auskunftssperre bis {s['bis']:%d.%m.%Y}: {s['grund']}")
+    if p["uebermittlungssperren"]:
+        click.echo(f"  Übermittlungssperren: {', '.join(p['uebermittlungssperren'])}")
     for v in p["gesetzliche_vertreter"]:
         click.echo(f"  Gesetzlicher Vertreter: {v['vornamen']} {v['familienname']} ({v['person_id']})")
     for k in p["kinder"]:

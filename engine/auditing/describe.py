@@ -245,7 +245,8 @@ for _type, _title, _text in (
     describer(_type)(_register(_title, _text))
 
 
-_SEARCH_LABELS = {"familienname": "Familienname", "vornamen": "Vornamen", "geburtsdatum": "Geburtsdatum"}
+_SEARCH_LABELS = {"familienname": "Familienname", "vornamen": "Vornamen", "geburtsname": "Geburtsname",
+                  "geburtsdatum": "Geburtsdatum"}
 
 
 @describer("register_searched")
@@ -257,6 +258,12 @@ def _searched(p: Mapping[str, Any], actor: str) -> Description:
     hits = p.get("treffer", 0)
     return Description(title="Einwohner gesucht",
                        text=f"Suche im Melderegister außerhalb eines Vorgangs ({shown}); {hits} Treffer.")
+
+
+@describer("register_person_read")
+def _person_read(p: Mapping[str, Any], actor: str) -> Description:
+    return Description(title="Registereintrag gelesen",
+                       text=f"Eintrag der Person {p.get('person_id', '?')} außerhalb eines Vorgangs gelesen.")
 
 
 @describer("register_auskunft_given")

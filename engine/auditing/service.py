@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from engine.service_layer.core import Engine
 
 AUDIT_ROLES = ("auditor", "admin")
-REGISTER_ACCESS_TYPES = ("register_searched",)
+REGISTER_ACCESS_TYPES = ("register_searched", "register_person_read")
 """Audit events of register access outside cases (reads inside a case are in its timeline)."""
 
 
@@ -187,7 +187,7 @@ class AuditorService:
             return chain_status(verify_database(s))
 
     def register_access(self, actor: Actor, *, limit: int = 200) -> list[TimelineEntry]:
-        """Searches of the resident register outside any case, newest first.
+        """Searches and reads of the resident register outside any case, newest first.
 
         Only those made by a member of one of the auditor's authorities; a search by someone
         with access to every authority (an administrator) is shown to every auditor.

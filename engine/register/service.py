@@ -70,13 +70,22 @@ class RegisterService:
         the hits themselves are not copied into the log.
         """
         hits = self.search(query)
-        criteria = {"familienname": query.familienname, "vornamen": query.vornamen,
+        criteria = {"familienname": query.familienname, "vornamen": query.vornamen, "geburtsname": query.geburtsname,
                     "geburtsdatum": query.geburtsdatum.isoformat() if query.geburtsdatum else None}
-        payload = {"kriterien": {k: v for k, v in criteria.items() if v}, "treffer": len(hits),
-                   "behoerde_ids": sorted(str(a) for a in actor.authority_ids or ())}
-        with self.db.sessions.begin() as s:
-            append(s, [NewEvent(type="register_searched", actor=actor.name, payload=payload)], at=clock.now())
+        self._log(actor, "register_searched", {"kriterien": {k: v for k, v in criteria.items() if v},
+                                               "treffer": len(hits)})
         return hits
+
+    def person_as(self, person_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
+        """One person's entry read outside any case, logged as ``register_person_read``."""
+        record = self.person(person_id)
+        self._log(actor, "register_person_read", {"person_id": str(person_id)})
+        return record
+
+    def _log(self, actor: Actor, event_type: str, payload: dict[str, Any]) -> None:
+        payload = {**payload, "behoerde_ids": sorted(str(a) for a in actor.authority_ids or ())}
+        with self.db.sessions.begin() as s:
+            append(s, [NewEvent(type=event_type, actor=actor.name, payload=payload)], at=clock.now())
 
     def person(self, person_id: uuid.UUID, *, sandbox: bool = False) -> dict[str, Any]:
         with self.db.read() as s:

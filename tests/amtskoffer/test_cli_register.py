@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from tests.conftest import FIXTURES
 from tests.helpers import run_cli as run
 
@@ -27,6 +29,13 @@ def test_demo_residents_search_and_show(env: dict[str, str]) -> None:
     record = json.loads(run(env, "register", "show", first["person_id"], "--json"))
     assert record["person_id"] == first["person_id"]
     assert "nicht im Melderegister" in run(env, "register", "show", "00000000-0000-0000-0000-000000000001", code=2)
+    # Searches and reads outside a case are logged (the failed read is not a read).
+    db = create_engine(env["DATABASE_URL"])
+    with db.connect() as c:
+        logged = c.execute(text("SELECT type, actor FROM audit_event WHERE type LIKE 'register_%' "
+                                "AND type <> 'register_demo_loaded' ORDER BY global_seq")).all()
+    db.dispose()
+    assert [tuple(r) for r in logged] == [("register_searched", "cli")] * 2 + [("register_person_read", "cli")] * 2
 
 
 def test_test_service_runs_scenarios_and_fails_on_a_failing_one(env: dict[str, str], tmp_path: Path) -> None:

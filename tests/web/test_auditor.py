@@ -163,7 +163,14 @@ def test_register_searches_outside_cases_are_logged_for_the_auditor(app: Flask, 
         ("clerk2", {"familienname": "Anderesamt"}, None),
     ]
     assert web_engine.audit.verify().ok
+    from engine.register.service import RegisterService
+
+    register = RegisterService(web_engine.db, web_engine.settings)
+    person_id = register.add_person({"familienname": "Gelesen", "vornamen": "Greta", "geburtsdatum": "1960-01-01"},
+                                    authority="neubukow-salzhaff")
+    register.person_as(person_id, IdentityService(web_engine).by_name("clerk").actor())
     page = Clerk(app, "auditor").get("/auditor/register")
     assert page.status_code == 200
+    assert f"Eintrag der Person {person_id} außerhalb eines Vorgangs gelesen." in page.text
     assert "Familienname „Zugriffstest“, Geburtsdatum „02.03.1950“" in page.text and "0 Treffer" in page.text
     assert "Anderesamt" not in page.text  # a search by a clerk of another authority

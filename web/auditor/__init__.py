@@ -10,8 +10,8 @@
 - ``/auditor/cases/<id>/diagram``: the diagram of the exact version the case ran on, the path
   taken and where the case stands (bpmn-js viewer; also logged as a read).
 - ``/auditor/cases/<id>/dossier.json`` and ``.pdf``: the dossier (logged as a read).
-- ``/auditor/register``: searches of the resident register outside any case (who, when, which
-  criteria, how many hits), by members of the auditor's authorities.
+- ``/auditor/register``: searches of the resident register and entries read outside any case
+  (who, when, which criteria, how many hits), by members of the auditor's authorities.
 - ``/auditor/chain``: the whole audit log verified ("Protokoll unverändert …" or "Kette
   gebrochen bei Ereignis Nr. N"); breaks in cases of other authorities are counted, not named.
 
