@@ -1,8 +1,9 @@
 """Service packages as spiff-arena process-model folders, and back.
 
-The format is described in ``/work/shared/spiff-arena-format.md`` (§ 1): a flat folder with a
-``process_model.json`` of exactly seven keys (``json.dumps(indent=4, sort_keys=True)``), the
-BPMN/DMN files, forms named ``<base>-schema.json``/``<base>-uischema.json`` and unit tests
+The format is described in ``../shared/spiff-arena-format.md`` (§ 1; the team's material next
+to the clone): a flat folder with a ``process_model.json`` of exactly seven keys
+(``json.dumps(indent=4, sort_keys=True)``), the BPMN/DMN files, forms named
+``<base>-schema.json``/``<base>-uischema.json`` and unit tests
 ``test_<bpmn-basename>.json``. Only certain file types may lie in such a folder (``.json``,
 ``.md``, ``.bpmn``, ``.dmn`` …; a ``.toml``, ``.yaml`` or ``.html`` file breaks the listing).
 

@@ -1,5 +1,6 @@
-"""The fixed vocabularies of the register: residence kinds, document kinds and states, and the
-official code lists (sex, states, nationalities, religion, marital status, blocks).
+"""The vocabularies of the register: residence kinds, document states, the document kinds (data,
+``processes/register/dokumentarten.toml``), and the official code lists (sex, states,
+nationalities, religion, marital status, blocks).
 
 Code list values are read from the genericode files and XSDs of the XMeld bundle through
 :class:`engine.xoev.codelists.CodeListRegistry`, so the register accepts exactly the codes an
@@ -8,12 +9,14 @@ XMeld message may carry.
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum, auto
 from pathlib import Path
 
-from engine.settings import Settings
+from engine.settings import PROJECT_ROOT, Settings
 from engine.xoev.codelists import CodeListRegistry
 
 
@@ -24,13 +27,6 @@ class ResidenceKind(StrEnum):
     nebenwohnung = auto()
     alleinige = auto()
     """The only dwelling of the person (DSMeld Wohnungsstatus 0)."""
-
-
-class DocumentKind(StrEnum):
-    reisepass = auto()
-    personalausweis = auto()
-    vorl_reisepass = auto()
-    vorl_personalausweis = auto()
 
 
 class DocumentStatus(StrEnum):
@@ -44,27 +40,50 @@ class DocumentStatus(StrEnum):
 
 SETTABLE_DOCUMENT_STATUS = (DocumentStatus.ungueltig, DocumentStatus.verloren, DocumentStatus.gestohlen)
 
-DOCUMENT_LABELS = {
-    DocumentKind.reisepass: "Reisepass",
-    DocumentKind.personalausweis: "Personalausweis",
-    DocumentKind.vorl_reisepass: "vorläufiger Reisepass",
-    DocumentKind.vorl_personalausweis: "vorläufiger Personalausweis",
-}
+DOCUMENT_KINDS_FILE = PROJECT_ROOT / "processes" / "register" / "dokumentarten.toml"
+"""The document kinds are data: key, German name, DSMeld ``passart``, longest validity, statute."""
 
-PASSART = {
-    DocumentKind.reisepass: "01",
-    DocumentKind.personalausweis: "09",
-    DocumentKind.vorl_personalausweis: "10",
-    DocumentKind.vorl_reisepass: "11",
-}
-"""DSMeld key ``pass.und.ausweisdokumente`` of each kind (what XMeld messages carry as ``passart``)."""
 
-MAX_VALIDITY_MONTHS = {
-    DocumentKind.reisepass: 120,  # PassG § 5 Abs. 1
-    DocumentKind.personalausweis: 120,  # PAuswG § 6 Abs. 1
-    DocumentKind.vorl_reisepass: 12,  # PassG § 5 Abs. 3
-    DocumentKind.vorl_personalausweis: 3,  # PAuswG § 6 Abs. 4
-}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoDocuments:
+    """How often generated demo residents hold a document of this kind."""
+
+    adults: float
+    minors: float
+    min_age: int
+    serial_prefix: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentKind:
+    key: str
+    label: str
+    passart: str
+    """DSMeld key ``pass.und.ausweisdokumente`` (what XMeld messages carry as ``passart``)."""
+    max_validity_months: int
+    max_validity_under_24_months: int | None
+    legal_basis: str
+    demo: DemoDocuments | None
+
+
+@functools.cache
+def document_kinds(path: Path = DOCUMENT_KINDS_FILE) -> dict[str, DocumentKind]:
+    """The document kinds of ``processes/register/dokumentarten.toml``, in file order."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    kinds = {}
+    for key, spec in raw.items():
+        demo = spec.get("demo")
+        kinds[key] = DocumentKind(
+            key=key, label=spec["bezeichnung"], passart=spec["passart"],
+            max_validity_months=int(spec["hoechstgueltigkeit_monate"]),
+            max_validity_under_24_months=spec.get("hoechstgueltigkeit_unter_24_monate"),
+            legal_basis=spec["rechtsgrundlage"],
+            demo=DemoDocuments(adults=demo["anteil_erwachsene"], minors=demo["anteil_minderjaehrige"],
+                               min_age=demo["ab_alter"], serial_prefix=demo["seriennummer_anfang"])
+            if demo else None,
+        )
+    return kinds
+
 
 GERMANY = "000"
 """Destatis key of Germany (Staatsgebiet) and of German nationality."""

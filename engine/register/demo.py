@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from engine.audit.log import NewEvent, append
 from engine.forms.dates import Period, shift
 from engine.register.changes import name_key_rows
-from engine.register.codes import AUSKUNFTSSPERRE_51, GERMANY, MAX_VALIDITY_MONTHS, DocumentKind, ResidenceKind
+from engine.register.codes import AUSKUNFTSSPERRE_51, GERMANY, DocumentKind, ResidenceKind, document_kinds
 from engine.register.models import IdentityDocument, InformationBlock, NameKey, Person, PersonLink, Residence
 from engine.runtime.helpers import fold_name
 from engine.store.models import Authority
@@ -110,8 +110,8 @@ class _Generator:
         for _ in range(8):
             value, rest = divmod(value, len(_SERIAL_ALPHABET))
             chars.append(_SERIAL_ALPHABET[rest])
-        letter = "P" if kind in (DocumentKind.reisepass, DocumentKind.vorl_reisepass) else "A"
-        return "T" + letter + "".join(chars)
+        assert kind.demo is not None
+        return kind.demo.serial_prefix + "".join(chars)
 
     def family_name(self) -> str:
         def one() -> str:
@@ -203,22 +203,23 @@ class _Generator:
 
     def _documents(self, pid: uuid.UUID, index: int, born: date, adult: bool) -> None:
         wanted = []
-        old_enough = adult or shift(born, Period(years=6)) <= self.today
-        if old_enough and self.rng.random() < (0.8 if adult else 0.3):
-            wanted.append(DocumentKind.personalausweis)
-        if self.rng.random() < (0.35 if adult else 0.2):
-            wanted.append(DocumentKind.reisepass)
+        for kind in document_kinds().values():
+            if kind.demo is None:
+                continue
+            old_enough = adult or shift(born, Period(years=kind.demo.min_age)) <= self.today
+            if old_enough and self.rng.random() < (kind.demo.adults if adult else kind.demo.minors):
+                wanted.append(kind)
         for j, kind in enumerate(wanted):
             earliest = max(born + timedelta(days=30), shift(self.today, Period(years=12), -1))
             if earliest >= self.today:
                 continue  # a newborn has no document yet
             issued = self._day_between(earliest, self.today - timedelta(days=1))
             under_24 = shift(born, Period(years=24)) > issued
-            months = 72 if under_24 else MAX_VALIDITY_MONTHS[kind]
+            months = (kind.max_validity_under_24_months if under_24 else None) or kind.max_validity_months
             until = shift(issued, Period(months=months)) - timedelta(days=1)
             lost = self.rng.random() < 0.02
             self.out.documents.append({
-                "id": self._id("dokument", index, j), "person_id": pid, "art": kind,
+                "id": self._id("dokument", index, j), "person_id": pid, "art": kind.key,
                 "seriennummer": self._serial(kind, index, j), "behoerde": self.a.name, "ausgestellt_am": issued,
                 "gueltig_bis": until, "status": "verloren" if lost else "gueltig",
                 "status_seit": self._day_between(issued, self.today) if lost else issued,

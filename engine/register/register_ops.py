@@ -30,9 +30,9 @@ from engine.register.codes import (
     AUSKUNFTSSPERRE_51,
     SETTABLE_DOCUMENT_STATUS,
     UEBERMITTLUNGSSPERREN,
-    DocumentKind,
     DocumentStatus,
     ResidenceKind,
+    document_kinds,
     register_codes,
 )
 from engine.register.query import SearchQuery, get_visible, person_record, search
@@ -49,7 +49,7 @@ from engine.register.validation import (
 )
 
 RESIDENCE_KINDS = tuple(k.value for k in ResidenceKind)
-DOCUMENT_KINDS = tuple(k.value for k in DocumentKind)
+DOCUMENT_KINDS = tuple(document_kinds())
 STATUS_CHOICES = tuple(s.value for s in SETTABLE_DOCUMENT_STATUS)
 
 
@@ -286,7 +286,7 @@ def apply_move_out_op(ctx: OperationContext, params: dict[str, Any]) -> dict[str
     params=[
         Param(name="person_id", type="uuid", description_de="Kennung der Person"),
         Param(name="art", type="str", choices=DOCUMENT_KINDS,
-              description_de="reisepass, personalausweis, vorl_reisepass oder vorl_personalausweis"),
+              description_de="Dokumentart laut processes/register/dokumentarten.toml"),
         Param(name="seriennummer", type="str", description_de="Seriennummer (Buchstaben und Ziffern)"),
         Param(name="ausgestellt_am", type="date", description_de="Ausstellungsdatum"),
         Param(name="gueltig_bis", type="date", description_de="Ablaufdatum"),

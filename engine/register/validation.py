@@ -21,13 +21,11 @@ from engine.errors import InputInvalid
 from engine.forms.dates import Period, format_date, shift
 from engine.register.codes import (
     AUSKUNFTSSPERRE_51,
-    DOCUMENT_LABELS,
     GERMANY,
-    MAX_VALIDITY_MONTHS,
-    DocumentKind,
     DocumentStatus,
     RegisterCodes,
     ResidenceKind,
+    document_kinds,
 )
 from engine.runtime.helpers import normalize_name
 
@@ -61,7 +59,8 @@ class ResidenceInput:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DocumentInput:
-    art: DocumentKind
+    art: str
+    """Key of a document kind (``processes/register/dokumentarten.toml``)."""
     seriennummer: str
     """Upper-case letters and digits."""
     ausgestellt_am: date
@@ -312,18 +311,19 @@ def serial_number(value: Any) -> str:
     return "".join(str(value).split()).upper() if value is not None else ""
 
 
-def check_document_dates(p: Problems, kind: DocumentKind, issued: date, valid_until: date, path: str,
+def check_document_dates(p: Problems, kind: str, issued: date, valid_until: date, path: str,
                          today: date, *, issued_key: str = "ausgestellt_am", until_key: str = "gueltig_bis") -> None:
     if issued > today:
         p.add(_join(path, issued_key), f"Das Ausstellungsdatum {format_date(issued)} liegt in der Zukunft.")
     if valid_until <= issued:
         p.add(_join(path, until_key), "Das Ablaufdatum muss nach dem Ausstellungsdatum liegen.")
         return
-    months = MAX_VALIDITY_MONTHS[kind]
+    spec = document_kinds()[kind]
+    months = spec.max_validity_months
     latest = shift(issued, Period(months=months))
     if valid_until > latest:
         span = "1 Jahr" if months == 12 else f"{months // 12} Jahre" if months > 12 else f"{months} Monate"
-        p.add(_join(path, until_key), f"Ein {DOCUMENT_LABELS[kind]} gilt höchstens {span}; "
+        p.add(_join(path, until_key), f"Ein {spec.label} gilt höchstens {span} ({spec.legal_basis}); "
                                       f"{format_date(valid_until)} liegt nach dem {format_date(latest)}.")
 
 
@@ -333,7 +333,7 @@ def read_document(p: Problems, data: Any, path: str, today: date) -> DocumentInp
         return None
     problems_before = p.count()
     _check_unknown(p, data, DOCUMENT_FIELDS, path)
-    art = read_choice(p, data.get("art"), _join(path, "art"), "als Dokumentart", list(DocumentKind))
+    art = read_choice(p, data.get("art"), _join(path, "art"), "als Dokumentart", list(document_kinds()))
     serial = serial_number(data.get("seriennummer"))
     if not _SERIAL.fullmatch(serial):
         p.add(_join(path, "seriennummer"), f"„{data.get('seriennummer')}“ ist keine gültige Seriennummer "
@@ -346,10 +346,10 @@ def read_document(p: Problems, data: Any, path: str, today: date) -> DocumentInp
                          [s for s in DocumentStatus if s != DocumentStatus.abgelaufen])
     grund = read_text(p, data, "grund", path, "den Grund", required=False, max_length=500, din="C")
     if art and issued and until:
-        check_document_dates(p, DocumentKind(art), issued, until, path, today)
+        check_document_dates(p, art, issued, until, path, today)
     if p.count() != problems_before or art is None or issued is None or until is None or status is None:
         return None
-    return DocumentInput(art=DocumentKind(art), seriennummer=serial, ausgestellt_am=issued, gueltig_bis=until,
+    return DocumentInput(art=art, seriennummer=serial, ausgestellt_am=issued, gueltig_bis=until,
                          behoerde=behoerde, status=DocumentStatus(status), grund=grund)
 
 

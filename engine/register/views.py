@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from engine.register.codes import PASSART, DocumentKind, DocumentStatus, ResidenceKind
+from engine.register.codes import DocumentStatus, ResidenceKind, document_kinds
 from engine.register.models import IdentityDocument, InformationBlock, Person, Residence
 
 MAIN_KINDS = (ResidenceKind.hauptwohnung, ResidenceKind.alleinige)
@@ -53,7 +53,7 @@ def document_data(doc: IdentityDocument, today: date) -> dict[str, Any]:
     return {
         "dokument_id": str(doc.id),
         "art": doc.art,
-        "passart": PASSART.get(DocumentKind(doc.art)),
+        "passart": kind.passart if (kind := document_kinds().get(doc.art)) else None,
         "seriennummer": doc.seriennummer,
         "behoerde": doc.behoerde,
         "ausgestellt_am": doc.ausgestellt_am,

@@ -1,7 +1,7 @@
 """Browser check of the Amtskoffer front-end bundles in Debian Chromium (Playwright, no browser download).
 
 Run after `npm run build` (frontend/):
-    /work/main/.venv/bin/python frontend/demo/check.py
+    .venv/bin/python frontend/demo/check.py
 
 Serves the repo root on 127.0.0.1 with a strict CSP (frontend/demo/serve.py), opens the demo pages and checks:
   1. designer (modeler.html): import BPMN with spiffworkflow extensions, round trip without edits

@@ -1,6 +1,6 @@
 """Tiny static server for the demo pages: serves the repo root with a strict CSP (no inline script/style).
 
-Usage: /work/main/.venv/bin/python frontend/demo/serve.py [port]   (then open /frontend/demo/modeler.html)
+Usage: .venv/bin/python frontend/demo/serve.py [port]   (then open /frontend/demo/modeler.html)
 POST /frontend/demo/echo answers with the posted form fields as JSON (to check form submits).
 """
 import json

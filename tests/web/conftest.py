@@ -51,7 +51,7 @@ def app(web_engine: Engine) -> Flask:
     return create_app(engine=web_engine)
 
 
-# -- browser tests (Playwright + Debian Chromium; see /work/shared/recipes.md §1) ------------------
+# -- browser tests (Playwright + Debian Chromium; see ../shared/recipes.md §1) ---------------------
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("AMTSKOFFER_REQUIRE_BROWSER") == "1"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

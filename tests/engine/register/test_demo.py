@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine import din91379
 from engine.errors import InputInvalid
 from engine.forms.dates import Period, shift
-from engine.register.codes import MAX_VALIDITY_MONTHS, DocumentKind, register_codes
+from engine.register.codes import document_kinds, register_codes
 from engine.register.demo import DemoAuthority, DemoParts, GeneratedRegister, generate
 from engine.register.models import Person
 from engine.register.service import RegisterService
@@ -105,7 +105,7 @@ def test_plausible_households(register: GeneratedRegister) -> None:
         assert (a["strasse"], a["hausnummer"], a["ags"]) == (b["strasse"], b["hausnummer"], b["ags"])
     for d in register.documents:
         assert persons[d["person_id"]]["geburtsdatum"] < d["ausgestellt_am"] < TODAY
-        assert d["gueltig_bis"] <= shift(d["ausgestellt_am"], Period(months=MAX_VALIDITY_MONTHS[DocumentKind(d["art"])]))
+        assert d["gueltig_bis"] <= shift(d["ausgestellt_am"], Period(months=document_kinds()[d["art"]].max_validity_months))
     assert len({d["seriennummer"] for d in register.documents}) == len(register.documents)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from engine.errors import InputInvalid
-from engine.register.codes import DocumentKind, ResidenceKind, register_codes
+from engine.register.codes import ResidenceKind, register_codes
 from engine.register.validation import Problems, parse_person, read_document, read_foreign_address
 from engine.settings import Settings
 
@@ -81,7 +81,7 @@ def test_hauptwohnung_shortcut_and_numbers_written_without_quotes() -> None:
     [
         ("personalausweis", "2036-11-16", "höchstens 10 Jahre"),
         ("vorl_personalausweis", "2027-03-01", "höchstens 3 Monate"),
-        ("vorl_reisepass", "2027-11-16", "höchstens 1 Jahr;"),
+        ("vorl_reisepass", "2027-11-16", "höchstens 1 Jahr (§ 5 Abs. 3 PassG);"),
         ("reisepass", "2026-11-01", "nach dem Ausstellungsdatum"),
     ],
 )
@@ -97,7 +97,7 @@ def test_document_serial_numbers_are_normalised() -> None:
     doc = read_document(p, {"art": "reisepass", "seriennummer": "c01 x00t47", "ausgestellt_am": date(2026, 1, 2),
                             "gueltig_bis": date(2036, 1, 1)}, "", TODAY)
     assert p.errors == {} and doc is not None
-    assert (doc.art, doc.seriennummer) == (DocumentKind.reisepass, "C01X00T47")
+    assert (doc.art, doc.seriennummer) == ("reisepass", "C01X00T47")
 
 
 def test_an_address_abroad_needs_a_foreign_state() -> None:
