@@ -38,6 +38,13 @@ def test_catalog_check_is_clean(service: str) -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
+def test_document_templates_leave_the_heading_to_the_layout(service: str) -> None:
+    """The layout writes ``titel`` as the one <h1>; a second heading in the template repeats it."""
+    for path in sorted((SETTINGS.processes_dir / service / "documents").glob("*.html.j2")):
+        assert "<h1" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_flow_element_has_layout(service: str) -> None:
     for name in read_from_disk(service, SETTINGS).bpmn_files():
         root = etree.parse(str(SETTINGS.processes_dir / service / name)).getroot()
