@@ -64,19 +64,28 @@ def _saved_message(view: DraftView, path: str) -> str:
              warnings=len(problems) - errors, all=view.info.errors)
 
 
+def _post_diagram(draft_id: uuid.UUID, name: str, field: str, endpoint: str,
+                  view: DraftView) -> tuple[DraftView, str, str, int] | Any:
+    """GET: the stored XML. POST: save and redirect, or keep what was posted with the error."""
+    if request.method != "POST":
+        return view, view.package.files[name], "", 200
+    posted = request.form.get(field, "")
+    saved, message, status = _save_diagram(draft_id, name, posted)
+    if saved is not None:
+        flash(_saved_message(saved, name), "erfolg")
+        return redirect(url_for(endpoint, draft_id=draft_id, name=name))
+    return load_draft(draft_id), posted, message, status
+
+
 # -- BPMN -----------------------------------------------------------------------------------------
 @bp.route("/drafts/<uuid:draft_id>/bpmn/<name>", methods=["GET", "POST"])
 def edit_bpmn(draft_id: uuid.UUID, name: str) -> Any:
     view = load_draft(draft_id)
     not_found_unless(name in view.package.bpmn_files())
-    xml, message, status = view.package.files[name], "", 200
-    if request.method == "POST":
-        posted = request.form.get("bpmn_xml", "")
-        saved, message, status = _save_diagram(draft_id, name, posted)
-        if saved is not None:
-            flash(_saved_message(saved, name), "erfolg")
-            return redirect(url_for("designer.edit_bpmn", draft_id=draft_id, name=name))
-        xml, view = posted, load_draft(draft_id)
+    outcome = _post_diagram(draft_id, name, "bpmn_xml", "designer.edit_bpmn", view)
+    if not isinstance(outcome, tuple):
+        return outcome
+    view, xml, message, status = outcome
     config = modeler_config(registry=engine().registry, settings=engine().settings, package=view.package,
                             published=_published_bpmn(), problems=view.validation.problems, file=name)
     return render_template("designer/bpmn.html", title=_("Diagramm %(name)s", name=name), view=view, name=name,
@@ -90,14 +99,10 @@ def edit_bpmn(draft_id: uuid.UUID, name: str) -> Any:
 def edit_dmn(draft_id: uuid.UUID, name: str) -> Any:
     view = load_draft(draft_id)
     not_found_unless(name in view.package.dmn_files())
-    xml, message, status = view.package.files[name], "", 200
-    if request.method == "POST":
-        posted = request.form.get("dmn_xml", "")
-        saved, message, status = _save_diagram(draft_id, name, posted)
-        if saved is not None:
-            flash(_saved_message(saved, name), "erfolg")
-            return redirect(url_for("designer.edit_dmn", draft_id=draft_id, name=name))
-        xml, view = posted, load_draft(draft_id)
+    outcome = _post_diagram(draft_id, name, "dmn_xml", "designer.edit_dmn", view)
+    if not isinstance(outcome, tuple):
+        return outcome
+    view, xml, message, status = outcome
     return render_template("designer/dmn.html", title=_("Entscheidungstabelle %(name)s", name=name), view=view,
                            name=name, xml=xml, problems=view.validation.by_file().get(name, []), message=message,
                            page_error=status >= 400), status
